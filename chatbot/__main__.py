@@ -1,0 +1,5 @@
+"""Lets `python -m chatbot` run the command-line interface."""
+
+from chatbot.cli import main
+
+main()

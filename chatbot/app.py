@@ -1,0 +1,116 @@
+"""The web application factory: `create_app(settings)` builds a ready-to-serve app.
+
+All work happens inside the factory (loading and indexing the knowledge base), never
+at import time, so tests build apps over small fixture knowledge bases.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chatbot import __version__, api, pages
+from chatbot.engine import Engine
+from chatbot.settings import Settings
+
+DESCRIPTION = """
+Ask a question about the knowledge base and get the passage that answers it,
+quoted verbatim, with a link to its source and the medical disclaimer.
+The bot never generates advice and never diagnoses.
+"""
+
+# Scripts and styles come only from this origin, so injected markup cannot run.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+# The interactive API docs load Swagger UI's own scripts and styles.
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; raises `KnowledgeError` rather than serve a broken knowledge base."""
+    settings = settings or Settings()
+    engine = Engine.from_settings(settings)
+    app = FastAPI(
+        title="FAQ chatbot",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=[{"name": "ask", "description": "Questions and answers."}],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.templates = pages.make_templates(settings.web_dir / "templates")
+    app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": describe_errors(exc.errors())}, status_code=422)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"detail": "Something went wrong on our side. Please try again."}, status_code=500
+    )
+
+
+def describe_errors(errors: object) -> str:
+    """One plain sentence per validation error, instead of pydantic's raw list."""
+    messages: list[str] = []
+    for error in errors if isinstance(errors, list | tuple) else []:
+        kind = error.get("type", "")
+        field = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        if kind == "json_invalid":
+            messages.append("The request body is not valid JSON.")
+        elif kind == "missing":
+            messages.append(f"The field '{field}' is required.")
+        elif kind in ("model_attributes_type", "dict_type", "model_type"):
+            messages.append('The request body must be a JSON object like {"question": "…"}.')
+        elif kind == "string_type":
+            messages.append(f"The field '{field}' must be a string.")
+        elif kind == "string_too_short":
+            messages.append(f"The field '{field}' must not be empty.")
+        elif kind == "string_too_long":
+            limit = error.get("ctx", {}).get("max_length")
+            messages.append(f"The field '{field}' must be at most {limit} characters.")
+        else:
+            messages.append(f"{field or 'body'}: {error.get('msg', 'is invalid')}.")
+    return " ".join(dict.fromkeys(messages)) or "The request is invalid."
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = list(SECURITY_HEADERS)
+        if not str(scope.get("path", "")).startswith(DOCS_PATHS):
+            headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,51 @@
+"""The engine: a knowledge base, its retriever and the answer policy, built together.
+
+Data flows one way: documents → passages → index → answer. An engine is immutable
+once built, so a server can swap in a new one without locking readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatbot.knowledge import KnowledgeBase, Passage, load_knowledge
+from chatbot.policy import Answer, Policy, answer_question
+from chatbot.retrieval import Hit, Retriever
+from chatbot.settings import Settings
+
+SEARCH_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Engine:
+    knowledge: KnowledgeBase
+    retriever: Retriever
+    policy: Policy
+
+    @classmethod
+    def build(cls, knowledge_dir: Path, policy: Policy) -> Engine:
+        """Load and index `knowledge_dir`; raises `KnowledgeError` on a broken document."""
+        knowledge = load_knowledge(knowledge_dir)
+        return cls(knowledge, Retriever(knowledge.passages), policy)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Engine:
+        return cls.build(settings.knowledge_dir, policy_from(settings))
+
+    def ask(self, question: str) -> Answer:
+        return answer_question(question, self._search, self.knowledge, self.policy)
+
+    def _search(self, question: str) -> list[Hit]:
+        return self.retriever.search(question, k=SEARCH_DEPTH)
+
+    def url_for(self, passage: Passage, prefix: str = "") -> str:
+        return f"{prefix}/articles/{passage.document}#{passage.anchor}"
+
+
+def policy_from(settings: Settings) -> Policy:
+    return Policy(
+        answer_threshold=settings.answer_threshold,
+        suggest_threshold=settings.suggest_threshold,
+        default_disclaimer=settings.default_disclaimer,
+    )

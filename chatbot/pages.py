@@ -1,0 +1,131 @@
+"""Server-rendered HTML: the chat page (works without JavaScript) and article pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import jinja2
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from chatbot.api import get_engine
+from chatbot.engine import Engine
+from chatbot.policy import starter_topics
+from chatbot.schemas import MAX_QUESTION_CHARS, AskResponse, to_response
+
+router = APIRouter(include_in_schema=False)
+
+# A form post replays at most this many earlier questions to show the conversation.
+MAX_HISTORY = 10
+_STEP = re.compile(r"^(\d+)\.\s+(.*)$")
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    reply: AskResponse
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    kind: str  # "p" or "ol"
+    lines: tuple[str, ...]
+
+
+def answer_blocks(text: str) -> list[TextBlock]:
+    """Split answer text into paragraphs and numbered lists, keeping the source's lists."""
+    blocks: list[TextBlock] = []
+    for chunk in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+        steps = [_STEP.match(line) for line in lines]
+        if len(lines) > 1 and all(steps):
+            blocks.append(TextBlock("ol", tuple(m.group(2) for m in steps if m)))
+        elif lines:
+            blocks.append(TextBlock("p", (" ".join(lines),)))
+    return blocks
+
+
+def make_templates(directory: Path) -> Jinja2Templates:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["answer_blocks"] = answer_blocks
+    return Jinja2Templates(env=environment)
+
+
+def _render(
+    request: Request, name: str, context: dict[str, object], status_code: int = 200
+) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _chat(
+    request: Request,
+    engine: Engine,
+    turns: list[Turn],
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    starters = [p.title for p in starter_topics(engine.knowledge)]
+    documents = engine.knowledge.documents
+    return _render(
+        request,
+        "chat.html",
+        {
+            "turns": turns,
+            "history": [t.question for t in turns][-MAX_HISTORY:],
+            "starters": starters,
+            "documents": documents,
+            "error": error,
+            "max_chars": MAX_QUESTION_CHARS,
+        },
+        status_code,
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+def chat_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> HTMLResponse:
+    return _chat(request, engine, [])
+
+
+@router.post("/", response_class=HTMLResponse)
+def chat_form(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    question: Annotated[str, Form()] = "",
+    history: Annotated[list[str] | None, Form()] = None,
+) -> HTMLResponse:
+    """The no-JavaScript path: answer the posted question and re-render the page."""
+    settings = request.app.state.settings
+    earlier = [q.strip() for q in (history or [])[-MAX_HISTORY:] if q.strip()]
+    turns = [
+        Turn(q, to_response(engine.ask(q), engine, settings.public_url))
+        for q in earlier
+        if len(q) <= MAX_QUESTION_CHARS
+    ]
+    question = question.strip()
+    if not question:
+        return _chat(request, engine, turns, "Please type a question.", 422)
+    if len(question) > MAX_QUESTION_CHARS:
+        message = f"Please keep your question under {MAX_QUESTION_CHARS} characters."
+        return _chat(request, engine, turns, message, 422)
+    turns.append(Turn(question, to_response(engine.ask(question), engine, settings.public_url)))
+    return _chat(request, engine, turns)
+
+
+@router.get("/articles/{slug}", response_class=HTMLResponse)
+def article_page(
+    request: Request, slug: str, engine: Annotated[Engine, Depends(get_engine)]
+) -> HTMLResponse:
+    document = engine.knowledge.document(slug)
+    if document is None:
+        raise HTTPException(status_code=404, detail=f"No article called '{slug}'.")
+    disclaimer = document.disclaimer or engine.policy.default_disclaimer
+    return _render(request, "article.html", {"document": document, "disclaimer": disclaimer})

@@ -1,0 +1,115 @@
+"""The answer policy: what the bot says for a question, given retrieval hits.
+
+A plain function over plain data, so it is tested without HTTP. Confidence decides
+the band: `answer` quotes the best passage; `suggest` offers close passages as
+"Did you mean…"; `fallback` admits there is no answer and offers starter topics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from chatbot.knowledge import KnowledgeBase, Passage
+from chatbot.retrieval import Hit
+
+Band = Literal["answer", "suggest", "fallback", "triage", "smalltalk"]
+
+SUGGEST_TEXT = "I'm not sure I found the right answer. Did you mean one of these questions?"
+FALLBACK_TEXT = (
+    "Sorry, I couldn't find an answer to that in the knowledge base. I can answer "
+    "questions about the hip flexors and how to massage, stretch and care for them. "
+    "For anything about your own health, please ask a healthcare professional."
+)
+MAX_RELATED = 3
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The thresholds and wording the policy works with."""
+
+    answer_threshold: float
+    suggest_threshold: float
+    default_disclaimer: str
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.suggest_threshold <= self.answer_threshold <= 1.0:
+            raise ValueError(
+                "thresholds must satisfy 0 <= suggest_threshold <= answer_threshold <= 1"
+            )
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    band: Band
+    answered: bool
+    text: str
+    confidence: float
+    passage: Passage | None
+    related: tuple[Passage, ...]
+    disclaimer: str
+
+
+Search = Callable[[str], Sequence[Hit]]
+
+
+def answer_question(
+    question: str, search: Search, knowledge: KnowledgeBase, policy: Policy
+) -> Answer:
+    """Decide the reply to `question`; the text is always quoted, never generated."""
+    hits = list(search(question))
+    best = hits[0] if hits else None
+    confidence = round(best.score, 4) if best else 0.0
+    if best is not None and best.score >= policy.answer_threshold:
+        related = _distinct(h.passage for h in hits[1:] if h.score >= policy.suggest_threshold)
+        return Answer(
+            question=question,
+            band="answer",
+            answered=True,
+            text=best.passage.text,
+            confidence=confidence,
+            passage=best.passage,
+            related=related,
+            disclaimer=disclaimer_for(best.passage, knowledge, policy),
+        )
+    close = _distinct(h.passage for h in hits if h.score >= policy.suggest_threshold)
+    if close:
+        return Answer(
+            question=question,
+            band="suggest",
+            answered=False,
+            text=SUGGEST_TEXT,
+            confidence=confidence,
+            passage=None,
+            related=close,
+            disclaimer=policy.default_disclaimer,
+        )
+    return Answer(
+        question=question,
+        band="fallback",
+        answered=False,
+        text=FALLBACK_TEXT,
+        confidence=confidence,
+        passage=None,
+        related=starter_topics(knowledge),
+        disclaimer=policy.default_disclaimer,
+    )
+
+
+def starter_topics(knowledge: KnowledgeBase, count: int = MAX_RELATED) -> tuple[Passage, ...]:
+    """The first FAQ entries of the knowledge base: good first questions to ask."""
+    return tuple(p for p in knowledge.passages if p.kind == "faq")[:count]
+
+
+def disclaimer_for(passage: Passage, knowledge: KnowledgeBase, policy: Policy) -> str:
+    document = knowledge.document(passage.document)
+    return (document.disclaimer if document else None) or policy.default_disclaimer
+
+
+def _distinct(passages: Iterable[Passage]) -> tuple[Passage, ...]:
+    seen: dict[str, Passage] = {}
+    for passage in passages:
+        seen.setdefault(passage.title, passage)
+    return tuple(seen.values())[:MAX_RELATED]

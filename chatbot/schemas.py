@@ -1,0 +1,119 @@
+"""The public JSON contract of `POST /ask`: request and response models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from chatbot.engine import Engine
+from chatbot.policy import Answer
+
+MAX_QUESTION_CHARS = 1000
+
+Question = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS),
+]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        strict=True,
+        json_schema_extra={"examples": [{"question": "Why should I massage my hip flexors?"}]},
+    )
+
+    question: Question = Field(
+        description="What the person asked: 1 to 1000 characters after trimming."
+    )
+
+
+class Source(BaseModel):
+    id: str = Field(description="Stable id of the quoted passage.")
+    document: str = Field(description="Id (slug) of the document the passage is from.")
+    title: str = Field(description="Title of that document.")
+    section: str = Field(description="Heading of the section the passage is in.")
+    kind: Literal["faq", "article"] = Field(description="An FAQ entry or article text.")
+    url: str = Field(description="Link to the passage on the article page.")
+
+
+class Related(BaseModel):
+    title: str = Field(description="A question or topic worth asking about.")
+    url: str = Field(description="Link to its passage on the article page.")
+
+
+class AskResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "What are the hip flexors?",
+                    "answered": True,
+                    "band": "answer",
+                    "answer": "The hip flexors are a group of muscles located in the front "
+                    "of your hip that help with hip flexion, which is bending your hip "
+                    "joint and bringing your leg towards your torso.",
+                    "confidence": 1.0,
+                    "source": {
+                        "id": "why-massage-hip-flexors#faq-what-are-the-hip-flexors",
+                        "document": "why-massage-hip-flexors",
+                        "title": "Why Massage Hip Flexors?",
+                        "section": "Frequently Asked Questions",
+                        "kind": "faq",
+                        "url": "/articles/why-massage-hip-flexors#faq-what-are-the-hip-flexors",
+                    },
+                    "related": [
+                        {
+                            "title": "Why should I massage my hip flexors?",
+                            "url": "/articles/why-massage-hip-flexors"
+                            "#faq-why-should-i-massage-my-hip-flexors",
+                        }
+                    ],
+                    "disclaimer": "This article is intended for informational purposes "
+                    "only and does not constitute medical advice. …",
+                }
+            ]
+        }
+    )
+
+    question: str = Field(description="The question as received, trimmed.")
+    answered: bool = Field(description="True when `answer` quotes the knowledge base.")
+    band: Literal["answer", "suggest", "fallback", "triage", "smalltalk"] = Field(
+        description="What kind of reply this is, so clients can render each kind."
+    )
+    answer: str = Field(description="The passage, verbatim; or a polite fallback.")
+    confidence: float = Field(ge=0.0, le=1.0, description="How well the passage matched.")
+    source: Source | None = Field(description="Where the answer is quoted from; null if none.")
+    related: list[Related] = Field(
+        max_length=3, description="Up to three other questions or topics to try."
+    )
+    disclaimer: str = Field(min_length=1, description="The medical disclaimer; always present.")
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="What was wrong with the request, in plain words.")
+
+
+def to_response(answer: Answer, engine: Engine, url_prefix: str = "") -> AskResponse:
+    source = None
+    if answer.passage is not None:
+        passage = answer.passage
+        document = engine.knowledge.document(passage.document)
+        source = Source(
+            id=passage.id,
+            document=passage.document,
+            title=document.title if document else passage.document,
+            section=passage.section,
+            kind=passage.kind,
+            url=engine.url_for(passage, url_prefix),
+        )
+    return AskResponse(
+        question=answer.question,
+        answered=answer.answered,
+        band=answer.band,
+        answer=answer.text,
+        confidence=answer.confidence,
+        source=source,
+        related=[Related(title=p.title, url=engine.url_for(p, url_prefix)) for p in answer.related],
+        disclaimer=answer.disclaimer,
+    )

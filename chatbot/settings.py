@@ -1,0 +1,63 @@
+"""Every setting of the bot, read from `CHATBOT_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DISCLAIMER = (
+    "This information is educational and is not medical advice. It cannot diagnose "
+    "or treat any condition. Always consult a healthcare professional about pain, "
+    "injury or before starting a new health practice."
+)
+
+
+class Settings(BaseSettings):
+    """Typed settings; each field's description is its help line in the README."""
+
+    model_config = SettingsConfigDict(env_prefix="CHATBOT_", extra="forbid", frozen=True)
+
+    knowledge_dir: Path = Field(
+        default=PROJECT_ROOT / "knowledge",
+        description="Folder of knowledge documents (Markdown) and their data files.",
+    )
+    web_dir: Path = Field(
+        default=PROJECT_ROOT / "web",
+        description="Folder holding the `templates/` and `static/` of the chat page.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `chatbot serve` listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port `chatbot serve` listens on.")
+    answer_threshold: float = Field(
+        default=0.32,
+        ge=0.0,
+        le=1.0,
+        description="Confidence at or above which the best passage is given as the answer.",
+    )
+    suggest_threshold: float = Field(
+        default=0.16,
+        ge=0.0,
+        le=1.0,
+        description="Confidence at or above which close passages are offered as suggestions.",
+    )
+    default_disclaimer: str = Field(
+        default=DEFAULT_DISCLAIMER,
+        min_length=1,
+        description="Disclaimer shown when a document does not set its own.",
+    )
+    public_url: str = Field(
+        default="",
+        description="Origin prefixed to citation links in /ask (e.g. https://example.org); "
+        "empty keeps them relative.",
+    )
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> Settings:
+        if self.suggest_threshold > self.answer_threshold:
+            raise ValueError(
+                "suggest_threshold must not exceed answer_threshold: set "
+                "CHATBOT_SUGGEST_THRESHOLD below CHATBOT_ANSWER_THRESHOLD"
+            )
+        return self

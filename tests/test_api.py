@@ -1,0 +1,151 @@
+"""The public /ask contract, field by field, and every kind of bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import AskJSON
+
+FIELDS = {"question", "answered", "band", "answer", "confidence", "source", "related", "disclaimer"}
+
+
+def test_answer_follows_the_contract_field_by_field(ask: AskJSON) -> None:
+    body = ask("  What are the hip flexors?  ")
+    assert set(body) == FIELDS
+    assert body["question"] == "What are the hip flexors?"
+    assert body["answered"] is True
+    assert body["band"] == "answer"
+    assert body["answer"].startswith("The hip flexors are a group of muscles located in the front")
+    assert 0.9 <= body["confidence"] <= 1.0
+    assert body["source"] == {
+        "id": "why-massage-hip-flexors#faq-what-are-the-hip-flexors",
+        "document": "why-massage-hip-flexors",
+        "title": "Why Massage Hip Flexors?",
+        "section": "Frequently Asked Questions",
+        "kind": "faq",
+        "url": "/articles/why-massage-hip-flexors#faq-what-are-the-hip-flexors",
+    }
+    assert 0 < len(body["related"]) <= 3
+    assert all(set(r) == {"title", "url"} for r in body["related"])
+    assert body["disclaimer"].startswith("This article is intended for informational purposes")
+
+
+def test_unanswerable_question_gets_the_fallback_with_a_disclaimer(ask: AskJSON) -> None:
+    body = ask("What is the capital of Australia?")
+    assert body["answered"] is False
+    assert body["source"] is None
+    assert body["band"] in {"suggest", "fallback"}
+    assert body["answer"]
+    assert body["disclaimer"]
+    assert len(body["related"]) <= 3
+
+
+def test_step_by_step_question_gets_all_five_steps(ask: AskJSON) -> None:
+    body = ask("how do I massage my hip flexors step by step")
+    assert body["answered"] is True
+    assert [line[:2] for line in body["answer"].split("\n")] == ["1.", "2.", "3.", "4.", "5."]
+    assert body["source"]["url"].endswith("#your-step-by-step-guide-to-hip-flexor-massage-steps")
+
+
+def test_citation_links_land_on_an_anchor_of_the_article_page(
+    client: TestClient, ask: AskJSON
+) -> None:
+    body = ask("How can I stretch my hip flexors?")
+    path, anchor = body["source"]["url"].split("#")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert f'id="{anchor}"' in page.text
+    for related in body["related"]:
+        related_path, related_anchor = related["url"].split("#")
+        assert f'id="{related_anchor}"' in client.get(related_path).text
+
+
+LONG = "x" * 1001
+BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str]] = [
+    ("missing field", {"json": {}}, 422, "'question' is required"),
+    ("wrong field", {"json": {"q": "hi"}}, 422, "'question' is required"),
+    ("number", {"json": {"question": 42}}, 422, "must be a string"),
+    ("null", {"json": {"question": None}}, 422, "must be a string"),
+    ("list", {"json": {"question": ["a"]}}, 422, "must be a string"),
+    ("empty", {"json": {"question": ""}}, 422, "must not be empty"),
+    ("whitespace", {"json": {"question": " \n\t "}}, 422, "must not be empty"),
+    ("too long", {"json": {"question": LONG}}, 422, "at most 1000 characters"),
+    ("array body", {"json": ["question"]}, 422, "must be a JSON object"),
+    (
+        "invalid json",
+        {"content": b'{"question": ', "headers": {"content-type": "application/json"}},
+        422,
+        "not valid JSON",
+    ),
+    (
+        "form encoded",
+        {"data": {"question": "hi"}},
+        415,
+        "Content-Type: application/json",
+    ),
+    ("plain text", {"content": b"hi", "headers": {"content-type": "text/plain"}}, 415, "JSON"),
+    ("no body", {}, 415, "JSON"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "message"),
+    [b[1:] for b in BAD_REQUESTS],
+    ids=[b[0] for b in BAD_REQUESTS],
+)
+def test_bad_input_gets_a_4xx_with_a_clear_message(
+    client: TestClient, kwargs: dict[str, Any], status: int, message: str
+) -> None:
+    response = client.post("/ask", **kwargs)
+    assert response.status_code == status
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)
+    assert message in detail
+    assert "Traceback" not in response.text
+
+
+def test_a_thousand_characters_is_accepted(ask: AskJSON) -> None:
+    assert ask("hip " * 250)["question"] == ("hip " * 250).strip()
+
+
+def test_wrong_method_and_unknown_route_are_clean_json_errors(client: TestClient) -> None:
+    assert client.get("/ask").status_code == 405
+    missing = client.post("/nope", json={})
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Not Found"}
+
+
+def test_healthz_answers_for_probes(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["passages"] > 50
+
+
+def test_openapi_docs_describe_ask_with_examples(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    schema = client.get("/openapi.json").json()
+    operation = schema["paths"]["/ask"]["post"]
+    assert {"200", "415", "422"} <= set(operation["responses"])
+    components = schema["components"]["schemas"]
+    assert components["AskRequest"]["examples"]
+    assert components["AskResponse"]["examples"][0]["source"]["kind"] == "faq"
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/why-massage-hip-flexors", "/healthz"])
+def test_security_headers_on_every_page(client: TestClient, path: str) -> None:
+    headers = client.get(path).headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+def test_app_over_fixture_knowledge_cites_its_own_document(fixture_client: TestClient) -> None:
+    body = fixture_client.post("/ask", json={"question": "Can I use soap on cast iron?"}).json()
+    assert body["answered"] is True
+    assert body["source"]["title"] == "Caring for a Cast-Iron Pan"
+    assert body["disclaimer"] == "Fixture disclaimer for cast-iron care."

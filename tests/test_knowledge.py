@@ -1,0 +1,191 @@
+"""The loader: the seed article becomes clean, verbatim passages; broken files fail clearly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from chatbot.knowledge import (
+    Document,
+    KnowledgeError,
+    is_informative,
+    load_document,
+    load_knowledge,
+)
+from tests.conftest import FIXTURES, SEED_ARTICLE, SEED_KNOWLEDGE
+
+SEED_HEADINGS = [
+    "Key Facts: Why Massage Hip Flexors",
+    "The Importance of Hip Flexors",
+    "Why Do Hip Flexors Matter?",
+    "Understanding Your Hip Flexors: The Psoas Connection",
+    "The Psoas: Your Body’s Powerful Muscle",
+    "How Can Massage Help The PSOAS?",
+    "Stretches and Exercises for Hip Flexor Health",
+    "The Healing Power of Massage",
+    "The Magic Behind the Massage",
+    "Mastering the Art of Hip Flexor Massage",
+    "Techniques to Try",
+    "Complementary Care for Hip Flexor Health",
+    "A Holistic Approach to Hip Health",
+    "Prevention and Recovery: Your Path to Better Hip Health",
+    "Your Hip Health Game Plan",
+    "Taking Action: Your Guide to Massaging Hip Flexors",
+    "Your Step-by-Step Guide to Hip Flexor Massage",
+    "Beyond Massage: A Comprehensive Approach to Hip Flexor Health",
+    "Building a Holistic Hip Flexor Health Routine",
+    "Wrapping Up: The Power of Hip Flexor Massage",
+    "Key Takeaways",
+    "Frequently Asked Questions",
+]
+DEBRIS = ["quiz", "illustration", "psoas muscle\n"]
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    # The scraped original, with its bullets and indentation flattened to single lines.
+    raw = SEED_ARTICLE.read_text(encoding="utf-8")
+    return "\n".join(re.sub(r"^\s*(?:•\s+|[QA]: )", "", line).strip() for line in raw.split("\n"))
+
+
+@pytest.fixture(scope="module")
+def seed_document() -> Document:
+    return load_knowledge(SEED_KNOWLEDGE).documents[0]
+
+
+def test_seed_has_ten_faq_pairs_with_their_questions(seed_document: Document) -> None:
+    faqs = [p for p in seed_document.passages if p.kind == "faq"]
+    assert len(faqs) == 10
+    assert faqs[0].question == "Why should I massage my hip flexors?"
+    assert faqs[-1].question == "Can daily activities contribute to hip flexor tightness?"
+    assert all(p.text and not p.text.startswith("A:") for p in faqs)
+
+
+def test_every_section_of_the_article_is_present_in_order(seed_document: Document) -> None:
+    assert [s.heading for s in seed_document.sections[1:]] == SEED_HEADINGS
+
+
+def test_passage_text_is_verbatim_from_the_source(seed_document: Document, seed_text: str) -> None:
+    for passage in seed_document.passages:
+        for line in passage.text.split("\n"):
+            if line:
+                assert re.sub(r"^\d+\. ", "", line) in seed_text, passage.id
+
+
+@pytest.mark.parametrize("debris", DEBRIS)
+def test_scraping_debris_is_dropped(seed_document: Document, debris: str) -> None:
+    source = Path(seed_document.path).read_text(encoding="utf-8")
+    assert debris.lower() not in source.lower()
+
+
+def test_numbered_guide_is_one_passage_with_all_five_steps(seed_document: Document) -> None:
+    guide = [p for p in seed_document.passages if p.anchor.endswith("-steps")]
+    assert len(guide) == 1
+    lines = guide[0].text.split("\n")
+    assert [line.split(".")[0] for line in lines] == ["1", "2", "3", "4", "5"]
+    assert lines[2].startswith("3. Apply Gentle Pressure: Using your fingers")
+
+
+def test_bullet_items_know_their_section(seed_document: Document) -> None:
+    by_title = {p.title: p for p in seed_document.passages}
+    item = by_title["Techniques to Try: Heat Therapy"]
+    assert item.section == "Techniques to Try"
+    assert item.headings == ("Mastering the Art of Hip Flexor Massage", "Techniques to Try")
+    assert item.text.startswith("Heat Therapy: Applying heat")
+
+
+def test_disclaimer_and_references_are_kept(seed_document: Document) -> None:
+    assert (seed_document.disclaimer or "").startswith("This article is intended for informational")
+    assert len(seed_document.references) == 5
+    assert seed_document.references[0].startswith("Vive Health:")
+
+
+def test_passage_ids_and_anchors_are_unique_and_stable(seed_document: Document) -> None:
+    ids = [p.id for p in seed_document.passages]
+    assert len(ids) == len(set(ids))
+    assert "why-massage-hip-flexors#faq-what-are-the-hip-flexors" in ids
+    assert all(p.id == f"{p.document}#{p.anchor}" for p in seed_document.passages)
+
+
+@pytest.mark.parametrize(
+    ("text", "informative"),
+    [
+        ("Let’s break it down.", False),
+        ("In the next section, we’ll explore some specific techniques.", False),
+        ("But why exactly does massaging your hip flexors help?", False),
+        ("Your body will thank you for it!", False),
+        ("The psoas muscle connects the lower back to the thighs.", True),
+        (
+            "This powerful muscle plays a role in movement and back pain. "
+            "Let’s delve into the psoas muscle.",
+            True,
+        ),
+    ],
+)
+def test_transitions_are_not_informative(text: str, informative: bool) -> None:
+    assert is_informative(text) is informative
+
+
+def test_fixture_folder_loads_with_its_own_disclaimer() -> None:
+    knowledge = load_knowledge(FIXTURES / "knowledge")
+    (document,) = knowledge.documents
+    assert document.slug == "cast-iron-care"
+    assert document.disclaimer == "Fixture disclaimer for cast-iron care."
+    assert {p.kind for p in document.passages} == {"faq", "article"}
+
+
+BROKEN = [
+    ("no-front-matter", "Just text.\n", 1, "must start with '---' front matter"),
+    ("unclosed", "---\ntitle: X\n\nBody.\n", 1, "not closed"),
+    ("bad-yaml", "---\ntitle: [unclosed\n---\n\nBody.\n", 3, "not valid YAML"),
+    ("no-title", "---\nsummary: s\n---\n\nBody text here.\n", 1, "needs a 'title'"),
+    ("unknown-field", "---\ntitle: X\nauthor: me\n---\n\nBody.\n", 2, "unknown front matter"),
+    ("h1", "---\ntitle: X\n---\n\n# Title\n\nBody.\n", 5, "level-1 heading"),
+    ("empty-section", "---\ntitle: X\n---\n\n## A\n\n## B\n\nText.\n", 5, "'A' is empty"),
+    (
+        "faq-no-answer",
+        "---\ntitle: X\n---\n\n## FAQ\n\n### Why?\n\n### How?\n\nLike this.\n",
+        7,
+        "'Why?' has no answer",
+    ),
+    (
+        "duplicate-anchor",
+        "---\ntitle: X\n---\n\n## A\n\nOne.\n\n## A\n\nTwo.\n",
+        9,
+        "duplicate anchor 'a'",
+    ),
+    ("code-block", "---\ntitle: X\n---\n\n## A\n\n    code\n", 7, "unsupported Markdown block"),
+    ("h3-first", "---\ntitle: X\n---\n\n### Sub\n\nText.\n", 5, "before any '##'"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "line", "message"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_document_names_file_and_line(
+    tmp_path: Path, name: str, content: str, line: int, message: str
+) -> None:
+    path = tmp_path / f"{name}.md"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert any(
+        str(p).startswith(f"{path}:{line}: ") and message in p.message
+        for p in caught.value.problems
+    ), caught.value
+
+
+def test_one_broken_document_stops_the_whole_folder(tmp_path: Path) -> None:
+    (tmp_path / "good.md").write_text("---\ntitle: Good\n---\n\nFine text here.\n")
+    (tmp_path / "bad.md").write_text("---\ntitle: Bad\n---\n\n# Wrong\n")
+    with pytest.raises(KnowledgeError, match=r"bad\.md:5: "):
+        load_knowledge(tmp_path)
+
+
+@pytest.mark.parametrize("setup", ["missing", "empty"])
+def test_missing_or_empty_folder_is_an_error(tmp_path: Path, setup: str) -> None:
+    folder = tmp_path / "knowledge"
+    if setup == "empty":
+        folder.mkdir()
+    with pytest.raises(KnowledgeError):
+        load_knowledge(folder)

@@ -1,0 +1,97 @@
+"""The chat page with and without JavaScript, and the article page citations land on."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chatbot.engine import Engine
+
+
+def test_chat_page_has_a_labelled_box_starters_and_the_disclaimer(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert '<label for="question">' in html
+    assert 'id="conversation"' in html
+    assert 'aria-live="polite"' in html
+    assert "Not medical advice." in html
+    assert 'value="Why should I massage my hip flexors?"' in html
+    assert re.search(r'<script src="[^"]*/static/chat\.js" defer>', html)
+    assert "<script>" not in html  # no inline scripts
+
+
+def test_form_post_without_javascript_renders_the_answer(client: TestClient) -> None:
+    page = client.post("/", data={"question": "Can tight hip flexors cause back pain?"})
+    assert page.status_code == 200
+    html = page.text
+    assert "Yes, tight hip flexors can contribute to lower back pain." in html
+    assert 'href="/articles/why-massage-hip-flexors#faq-can-tight-hip-flexors-cause-back-pain"' in (
+        html
+    )
+    assert "This article is intended for informational purposes only" in html
+
+
+def test_form_post_keeps_the_conversation_so_far(client: TestClient) -> None:
+    page = client.post(
+        "/",
+        data={
+            "question": "How can I stretch my hip flexors?",
+            "history": ["What are the hip flexors?"],
+        },
+    )
+    html = page.text
+    assert html.index("What are the hip flexors?") < html.index("How can I stretch my hip flexors?")
+    assert html.count('class="message user"') == 2
+    assert '<input type="hidden" name="history" value="How can I stretch my hip flexors?">' in html
+
+
+def test_step_answer_renders_as_a_numbered_list(client: TestClient) -> None:
+    html = client.post("/", data={"question": "step by step guide to massage hip flexors"}).text
+    assert "<ol><li>Find a Comfortable Position: Start by lying down" in html
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("   ", "Please type a question."), ("x" * 1001, "under 1000 characters")],
+)
+def test_form_post_with_bad_question_shows_a_message(
+    client: TestClient, question: str, message: str
+) -> None:
+    page = client.post("/", data={"question": question})
+    assert page.status_code == 422
+    assert message in page.text
+    assert 'role="alert"' in page.text
+
+
+@pytest.mark.parametrize(
+    "payload", ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', '"><b>x</b>']
+)
+def test_user_text_comes_back_escaped(client: TestClient, payload: str) -> None:
+    html = client.post("/", data={"question": payload, "history": [payload]}).text
+    assert payload not in html
+    assert "&lt;" in html or "&#34;" in html or "&quot;" in html
+
+
+def test_article_page_has_an_anchor_for_every_section_and_passage(
+    client: TestClient, seed_engine: Engine
+) -> None:
+    html = client.get("/articles/why-massage-hip-flexors").text
+    document = seed_engine.knowledge.documents[0]
+    for section in document.sections[1:]:
+        assert f'id="{section.anchor}"' in html
+    for passage in document.passages:
+        assert html.count(f'id="{passage.anchor}"') == 1, passage.anchor
+    assert "This article is intended for informational purposes only" in html
+    assert "Vive Health: Your Guide to an Effective Hip Flexor Massage" in html
+
+
+def test_unknown_article_is_a_404(client: TestClient) -> None:
+    assert client.get("/articles/nope").status_code == 404
+
+
+def test_static_assets_are_served(client: TestClient) -> None:
+    assert client.get("/static/chat.js").status_code == 200
+    assert "text/css" in client.get("/static/style.css").headers["content-type"]

@@ -1,0 +1,75 @@
+"""The answer policy as a plain function: bands, related passages and disclaimers."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.knowledge import KnowledgeBase, Passage, load_knowledge
+from chatbot.policy import FALLBACK_TEXT, Policy, Search, answer_question
+from chatbot.retrieval import Hit
+from tests.conftest import FIXTURES
+
+KNOWLEDGE: KnowledgeBase = load_knowledge(FIXTURES / "knowledge")
+PASSAGES = {p.anchor: p for p in KNOWLEDGE.passages}
+SOAP = PASSAGES["faq-can-i-use-soap-on-cast-iron"]
+RUST = PASSAGES["faq-why-is-my-pan-rusty"]
+OIL = PASSAGES["seasoning-oil"]
+POLICY = Policy(answer_threshold=0.5, suggest_threshold=0.2, default_disclaimer="Default.")
+
+
+def search_returning(*scored: tuple[Passage, float]) -> Search:
+    return lambda question: [Hit(p, s) for p, s in scored]
+
+
+@pytest.mark.parametrize(
+    ("scores", "band", "answered"),
+    [
+        ([(SOAP, 0.9), (RUST, 0.3)], "answer", True),
+        ([(SOAP, 0.5)], "answer", True),
+        ([(SOAP, 0.49), (RUST, 0.3)], "suggest", False),
+        ([(SOAP, 0.19)], "fallback", False),
+        ([], "fallback", False),
+    ],
+)
+def test_confidence_decides_the_band(
+    scores: list[tuple[Passage, float]], band: str, answered: bool
+) -> None:
+    answer = answer_question("q", search_returning(*scores), KNOWLEDGE, POLICY)
+    assert (answer.band, answer.answered) == (band, answered)
+    assert answer.disclaimer
+
+
+def test_answer_quotes_the_passage_with_its_document_disclaimer() -> None:
+    answer = answer_question("soap?", search_returning((SOAP, 0.8)), KNOWLEDGE, POLICY)
+    assert answer.text == SOAP.text
+    assert answer.passage == SOAP
+    assert answer.confidence == 0.8
+    assert answer.disclaimer == "Fixture disclaimer for cast-iron care."
+
+
+def test_answer_offers_other_close_passages_as_related() -> None:
+    search = search_returning((SOAP, 0.8), (RUST, 0.4), (OIL, 0.1))
+    answer = answer_question("soap?", search, KNOWLEDGE, POLICY)
+    assert answer.related == (RUST,)
+
+
+def test_suggest_band_offers_the_close_passages_and_no_answer_text() -> None:
+    search = search_returning((SOAP, 0.4), (RUST, 0.3))
+    answer = answer_question("pan?", search, KNOWLEDGE, POLICY)
+    assert answer.passage is None
+    assert answer.related == (SOAP, RUST)
+    assert "Did you mean" in answer.text
+    assert answer.disclaimer == "Default."
+
+
+def test_fallback_admits_it_and_offers_starter_topics() -> None:
+    answer = answer_question("weather?", search_returning(), KNOWLEDGE, POLICY)
+    assert answer.text == FALLBACK_TEXT
+    assert answer.confidence == 0.0
+    assert answer.related == (SOAP, RUST)
+
+
+@pytest.mark.parametrize(("answer_at", "suggest_at"), [(0.2, 0.5), (1.5, 0.1), (0.5, -0.1)])
+def test_policy_rejects_misordered_thresholds(answer_at: float, suggest_at: float) -> None:
+    with pytest.raises(ValueError, match="thresholds must satisfy"):
+        Policy(answer_threshold=answer_at, suggest_threshold=suggest_at, default_disclaimer="d")
