@@ -7,7 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from chatbot.engine import Engine
-from chatbot.schemas import AskRequest, AskResponse, ErrorResponse, to_response
+from chatbot.schemas import (
+    AskRequest,
+    AskResponse,
+    ErrorResponse,
+    FeedbackRequest,
+    FeedbackResponse,
+    to_response,
+)
 from chatbot.settings import Settings
 
 router = APIRouter()
@@ -56,6 +63,20 @@ def ask(
     `related` offers questions that can be answered.
     """
     return to_response(engine.ask(body.question), engine, settings.public_url)
+
+
+@router.post(
+    "/feedback",
+    tags=["ask"],
+    status_code=202,
+    response_model=FeedbackResponse,
+    responses=ERRORS,
+    dependencies=[Depends(require_json)],
+    summary="Say whether an answer helped",
+)
+def feedback(body: FeedbackRequest) -> FeedbackResponse:
+    """Thumbs up or down on an /ask reply, identified by its `answer_id`."""
+    return FeedbackResponse()
 
 
 @router.get("/healthz", tags=["ops"], summary="Liveness and readiness probe")

@@ -27,7 +27,8 @@ class Engine:
     def build(cls, knowledge_dir: Path, policy: Policy) -> Engine:
         """Load and index `knowledge_dir`; raises `KnowledgeError` on a broken document."""
         knowledge = load_knowledge(knowledge_dir)
-        return cls(knowledge, Retriever(knowledge.passages), policy)
+        retriever = Retriever(knowledge.passages, knowledge.synonyms, knowledge.alternates)
+        return cls(knowledge, retriever, policy)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +25,8 @@ BlockKind = Literal["paragraph", "bullets", "steps", "faq"]
 FAQ_HEADINGS = frozenset({"frequently asked questions", "faq", "faqs"})
 REFERENCE_HEADINGS = frozenset({"references", "sources", "further reading"})
 FRONT_MATTER_FIELDS = frozenset({"title", "summary", "disclaimer", "source_url"})
+SYNONYMS_FILE = "synonyms.yaml"
+ALTERNATES_FILE = "alternates.yaml"
 
 # Sentences that only steer the reader ("In the next section, we'll explore...") carry
 # no answer of their own; a paragraph made only of them is kept on the page but is never
@@ -115,7 +117,13 @@ class Document:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
+    """Documents plus the editors' retrieval aids: synonyms and alternate phrasings."""
+
     documents: tuple[Document, ...]
+    # A word people type → the word the articles use (from synonyms.yaml).
+    synonyms: Mapping[str, str] = field(default_factory=dict)
+    # A passage id → other ways people ask for it (from alternates.yaml).
+    alternates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     passages: tuple[Passage, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -157,9 +165,75 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
             documents.append(load_document(path))
         except KnowledgeError as error:
             problems.extend(error.problems)
+    passage_ids = {p.id for d in documents for p in d.passages}
+    synonyms = _load_synonyms(directory / SYNONYMS_FILE, problems)
+    alternates = _load_alternates(directory / ALTERNATES_FILE, passage_ids, problems)
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(tuple(documents))
+    return KnowledgeBase(tuple(documents), synonyms, alternates)
+
+
+def _yaml_entries(path: Path, problems: list[Problem]) -> list[tuple[str, Any, int]]:
+    """(key, value, line) for each entry of a top-level YAML mapping; [] if no file."""
+    if not path.is_file():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(Problem(path, 1 + mark.line if mark else 1, f"cannot be read: {reason}"))
+        return []
+    if root is None:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        problems.append(Problem(path, 1 + root.start_mark.line, "must be a mapping"))
+        return []
+    entries = []
+    for key_node, value_node in root.value:
+        value = yaml.safe_load(yaml.serialize(value_node))
+        entries.append((str(key_node.value), value, 1 + key_node.start_mark.line))
+    return entries
+
+
+def _phrases(value: Any) -> list[str] | None:
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return [v.strip() for v in value]
+
+
+def _load_synonyms(path: Path, problems: list[Problem]) -> dict[str, str]:
+    synonyms: dict[str, str] = {}
+    for term, value, line in _yaml_entries(path, problems):
+        variants = _phrases(value)
+        if variants is None:
+            problems.append(Problem(path, line, f"'{term}' needs a list of words people type"))
+            continue
+        for variant in variants:
+            word = variant.lower()
+            if word in synonyms and synonyms[word] != term:
+                message = f"'{variant}' is already a synonym of '{synonyms[word]}'"
+                problems.append(Problem(path, line, message))
+            synonyms[word] = term
+    return synonyms
+
+
+def _load_alternates(
+    path: Path, passage_ids: set[str], problems: list[Problem]
+) -> dict[str, tuple[str, ...]]:
+    alternates: dict[str, tuple[str, ...]] = {}
+    for passage_id, value, line in _yaml_entries(path, problems):
+        phrasings = _phrases(value)
+        if passage_id not in passage_ids:
+            problems.append(Problem(path, line, f"no passage has the id '{passage_id}'"))
+        elif phrasings is None:
+            problems.append(Problem(path, line, f"'{passage_id}' needs a list of phrasings"))
+        else:
+            alternates[passage_id] = tuple(phrasings)
+    return alternates
 
 
 def load_document(path: Path) -> Document:

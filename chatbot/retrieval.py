@@ -67,15 +67,21 @@ class Hit:
 class Retriever:
     """Built once over a fixed set of passages; `search` is read-only and thread-safe."""
 
-    def __init__(self, passages: Sequence[Passage], synonyms: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        synonyms: Mapping[str, str] | None = None,
+        alternates: Mapping[str, Sequence[str]] | None = None,
+    ):
         self.passages = tuple(p for p in passages if p.informative)
         if not self.passages:
             raise ValueError("Retriever needs at least one informative passage to index")
         self.synonyms = dict(synonyms or {})
+        alternates = alternates or {}
         views: list[str] = []
         owners: list[int] = []
         for index, passage in enumerate(self.passages):
-            for view in _views(passage):
+            for view in [*_views(passage), *alternates.get(passage.id, ())]:
                 views.append(view)
                 owners.append(index)
         self._owners = np.asarray(owners)

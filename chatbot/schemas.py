@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -47,6 +48,7 @@ class AskResponse(BaseModel):
         json_schema_extra={
             "examples": [
                 {
+                    "answer_id": "0f8e4c2a9b7d4e61a3c5b2d1e0f9a8b7",
                     "question": "What are the hip flexors?",
                     "answered": True,
                     "band": "answer",
@@ -76,6 +78,7 @@ class AskResponse(BaseModel):
         }
     )
 
+    answer_id: str = Field(description="Id of this reply, to send feedback about it.")
     question: str = Field(description="The question as received, trimmed.")
     answered: bool = Field(description="True when `answer` quotes the knowledge base.")
     band: Literal["answer", "suggest", "fallback", "triage", "smalltalk"] = Field(
@@ -90,11 +93,31 @@ class AskResponse(BaseModel):
     disclaimer: str = Field(min_length=1, description="The medical disclaimer; always present.")
 
 
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(
+        strict=True,
+        json_schema_extra={
+            "examples": [{"answer_id": "0f8e4c2a9b7d4e61a3c5b2d1e0f9a8b7", "helpful": True}]
+        },
+    )
+
+    answer_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    ] = Field(description="The `answer_id` of the /ask reply this is about.")
+    helpful: bool = Field(description="Thumbs up (true) or down (false).")
+
+
+class FeedbackResponse(BaseModel):
+    status: Literal["accepted"] = "accepted"
+
+
 class ErrorResponse(BaseModel):
     detail: str = Field(description="What was wrong with the request, in plain words.")
 
 
-def to_response(answer: Answer, engine: Engine, url_prefix: str = "") -> AskResponse:
+def to_response(
+    answer: Answer, engine: Engine, url_prefix: str = "", answer_id: str = ""
+) -> AskResponse:
     source = None
     if answer.passage is not None:
         passage = answer.passage
@@ -108,6 +131,7 @@ def to_response(answer: Answer, engine: Engine, url_prefix: str = "") -> AskResp
             url=engine.url_for(passage, url_prefix),
         )
     return AskResponse(
+        answer_id=answer_id or uuid.uuid4().hex,
         question=answer.question,
         answered=answer.answered,
         band=answer.band,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -9,12 +10,23 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import AskJSON
 
-FIELDS = {"question", "answered", "band", "answer", "confidence", "source", "related", "disclaimer"}
+FIELDS = {
+    "answer_id",
+    "question",
+    "answered",
+    "band",
+    "answer",
+    "confidence",
+    "source",
+    "related",
+    "disclaimer",
+}
 
 
 def test_answer_follows_the_contract_field_by_field(ask: AskJSON) -> None:
     body = ask("  What are the hip flexors?  ")
     assert set(body) == FIELDS
+    assert re.fullmatch(r"[0-9a-f]{32}", body["answer_id"])
     assert body["question"] == "What are the hip flexors?"
     assert body["answered"] is True
     assert body["band"] == "answer"
@@ -149,3 +161,25 @@ def test_app_over_fixture_knowledge_cites_its_own_document(fixture_client: TestC
     assert body["answered"] is True
     assert body["source"]["title"] == "Caring for a Cast-Iron Pan"
     assert body["disclaimer"] == "Fixture disclaimer for cast-iron care."
+
+
+def test_feedback_is_validated_and_accepted(client: TestClient, ask: AskJSON) -> None:
+    answer_id = ask("What are the hip flexors?")["answer_id"]
+    response = client.post("/feedback", json={"answer_id": answer_id, "helpful": False})
+    assert response.status_code == 202
+    assert response.json() == {"status": "accepted"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"answer_id": "abc"},
+        {"answer_id": "abc", "helpful": "yes"},
+        {"answer_id": "<x>", "helpful": True},
+    ],
+)
+def test_bad_feedback_gets_a_422(client: TestClient, body: dict[str, Any]) -> None:
+    response = client.post("/feedback", json=body)
+    assert response.status_code == 422
+    assert isinstance(response.json()["detail"], str)

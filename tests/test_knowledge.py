@@ -189,3 +189,33 @@ def test_missing_or_empty_folder_is_an_error(tmp_path: Path, setup: str) -> None
         folder.mkdir()
     with pytest.raises(KnowledgeError):
         load_knowledge(folder)
+
+
+def test_seed_synonyms_and_alternates_are_loaded() -> None:
+    knowledge = load_knowledge(SEED_KNOWLEDGE)
+    assert knowledge.synonyms["stiff"] == "tight"
+    assert all(pid in {p.id for p in knowledge.passages} for pid in knowledge.alternates)
+
+
+GOOD_DOC = "---\ntitle: Doc\n---\n\n## FAQ\n\n### Why?\n\nBecause of reasons.\n"
+BROKEN_DATA = [
+    ("alternates.yaml", "doc#faq-nope:\n  - How?\n", 1, "no passage has the id 'doc#faq-nope'"),
+    ("alternates.yaml", "\ndoc#faq-why: How?\n", 2, "needs a list of phrasings"),
+    ("synonyms.yaml", "tight: []\n", 1, "'tight' needs a list of words"),
+    ("synonyms.yaml", "tight: [stiff]\nsore: [stiff]\n", 2, "already a synonym of 'tight'"),
+    ("synonyms.yaml", "- a list\n", 1, "must be a mapping"),
+    ("synonyms.yaml", "tight: [unclosed\n", 2, "cannot be read"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "line", "message"), BROKEN_DATA)
+def test_broken_synonyms_or_alternates_name_file_and_line(
+    tmp_path: Path, name: str, content: str, line: int, message: str
+) -> None:
+    (tmp_path / "doc.md").write_text(GOOD_DOC)
+    (tmp_path / name).write_text(content)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(tmp_path)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(f"{tmp_path / name}:{line}: ")
+    assert message in problem.message
