@@ -1,0 +1,135 @@
+"""Routes for site owners: reload the knowledge base live, and the question-log report page.
+
+Every route needs `CHATBOT_ADMIN_TOKEN`, sent as `Authorization: Bearer <token>` or as
+the password of the browser's login prompt (HTTP Basic, any user name). With no token
+configured the routes answer 404, as if they did not exist.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from chatbot.api import get_engine, get_question_log
+from chatbot.engine import Engine
+from chatbot.knowledge import KnowledgeError
+from chatbot.report import DayCount, build_report
+from chatbot.settings import Settings
+from chatbot.storage import QuestionLog
+
+CHART_HEIGHT = 160
+BAR_WIDTH = 14
+CHART_MIN_WIDTH = 280
+# One reload at a time: two editors pressing reload together would only waste a build.
+_reload_lock = threading.Lock()
+
+
+def require_admin(request: Request) -> None:
+    settings: Settings = request.app.state.settings
+    token = settings.admin_token.get_secret_value()
+    if not token:
+        raise HTTPException(status_code=404, detail="Not Found")
+    given = presented_token(request.headers.get("authorization", ""))
+    if given is None or not secrets.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(
+            status_code=401,
+            detail="This needs the admin token (CHATBOT_ADMIN_TOKEN).",
+            headers={"WWW-Authenticate": 'Basic realm="chatbot admin", charset="UTF-8"'},
+        )
+
+
+def presented_token(authorization: str) -> str | None:
+    """The token from a Bearer header, or the password of a Basic one."""
+    scheme, _, credentials = authorization.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return credentials.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        _, separator, password = decoded.partition(":")
+        return password if separator else None
+    return None
+
+
+router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
+
+
+@router.post("/reload")
+def reload_knowledge(request: Request) -> JSONResponse:
+    """Build a new engine beside the serving one and swap it in only if it is sound."""
+    settings: Settings = request.app.state.settings
+    with _reload_lock:
+        try:
+            engine = Engine.from_settings(settings)
+        except KnowledgeError as error:
+            problems = [str(p) for p in error.problems]
+            detail = (
+                f"The knowledge base has {len(problems)} problem(s); nothing was changed and "
+                "the previous version is still being served."
+            )
+            return JSONResponse({"detail": detail, "problems": problems}, status_code=409)
+        # One attribute store: a request sees the old engine or the new one, never a mix.
+        request.app.state.engine = engine
+    return JSONResponse(
+        {
+            "status": "reloaded",
+            "documents": len(engine.knowledge.documents),
+            "passages": len(engine.knowledge.passages),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One day's stacked bar in the chart, in SVG user units."""
+
+    day: DayCount
+    x: int
+    answered_y: int
+    answered_height: int
+    unanswered_y: int
+    unanswered_height: int
+
+
+def chart_bars(days: tuple[DayCount, ...], height: int = CHART_HEIGHT) -> list[Bar]:
+    """Stacked bars: answered at the bottom, everything else on top, scaled to the busiest day."""
+    peak = max((d.total for d in days), default=0) or 1
+    bars = []
+    for n, day in enumerate(days):
+        answered = round(height * day.answered / peak)
+        rest = round(height * day.total / peak) - answered
+        top = height - answered - rest
+        bars.append(Bar(day, n * BAR_WIDTH, height - answered, answered, top, rest))
+    return bars
+
+
+@router.get("", response_class=HTMLResponse)
+def admin_page(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    log: Annotated[QuestionLog | None, Depends(get_question_log)],
+) -> HTMLResponse:
+    report = build_report(log.snapshot()) if log is not None else None
+    context: dict[str, Any] = {
+        "documents": engine.knowledge.documents,
+        "knowledge": engine.knowledge,
+        "report": report,
+        "bars": chart_bars(report.days) if report else [],
+        "chart_height": CHART_HEIGHT,
+        "chart_width": max(CHART_MIN_WIDTH, BAR_WIDTH * len(report.days) if report else 0),
+        "bar_width": BAR_WIDTH - 2,
+    }
+    templates: Jinja2Templates = request.app.state.templates
+    response = templates.TemplateResponse(request, "admin.html", context)
+    response.headers["cache-control"] = "no-store"
+    return response
