@@ -12,9 +12,10 @@ import binascii
 import secrets
 import threading
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
@@ -64,27 +65,49 @@ def presented_token(authorization: str) -> str | None:
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
 
 
-@router.post("/reload")
-def reload_knowledge(request: Request) -> JSONResponse:
-    """Build a new engine beside the serving one and swap it in only if it is sound."""
-    settings: Settings = request.app.state.settings
+def same_site(request: Request) -> None:
+    """Refuse a state change a page on another site makes the browser send with our login."""
+    origin = request.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise HTTPException(status_code=403, detail="Cross-site admin requests are refused.")
+
+
+def reload_engine(app: FastAPI) -> tuple[str, ...]:
+    """Build a new engine beside the serving one and swap it in only if it is sound.
+
+    Returns the problems found; when there are any, nothing was changed.
+    """
+    settings: Settings = app.state.settings
     with _reload_lock:
         try:
             engine = Engine.from_settings(settings)
         except KnowledgeError as error:
-            problems = [str(p) for p in error.problems]
-            detail = (
-                f"The knowledge base has {len(problems)} problem(s); nothing was changed and "
-                "the previous version is still being served."
-            )
-            return JSONResponse({"detail": detail, "problems": problems}, status_code=409)
+            return tuple(str(p) for p in error.problems)
         # One attribute store: a request sees the old engine or the new one, never a mix.
-        request.app.state.engine = engine
+        app.state.engine = engine
+    return ()
+
+
+def _kept_message(problems: tuple[str, ...]) -> str:
+    return (
+        f"The knowledge base has {len(problems)} problem(s); nothing was changed and "
+        "the previous version is still being served."
+    )
+
+
+@router.post("/reload", dependencies=[Depends(same_site)])
+def reload_knowledge(request: Request) -> JSONResponse:
+    """Reload the knowledge folder; 409 with the problems if the edit is broken."""
+    problems = reload_engine(request.app)
+    if problems:
+        body = {"detail": _kept_message(problems), "problems": list(problems)}
+        return JSONResponse(body, status_code=409)
+    knowledge = request.app.state.engine.knowledge
     return JSONResponse(
         {
             "status": "reloaded",
-            "documents": len(engine.knowledge.documents),
-            "passages": len(engine.knowledge.passages),
+            "documents": len(knowledge.documents),
+            "passages": len(knowledge.passages),
         }
     )
 
@@ -114,11 +137,27 @@ def chart_bars(days: tuple[DayCount, ...], height: int = CHART_HEIGHT) -> list[B
 
 
 @router.get("", response_class=HTMLResponse)
-def admin_page(
+def admin_page(request: Request) -> HTMLResponse:
+    return _admin_page(request)
+
+
+@router.post("", response_class=HTMLResponse, dependencies=[Depends(same_site)])
+def admin_page_reload(request: Request) -> HTMLResponse:
+    """The page's reload button: the same reload, with the outcome shown on the page."""
+    problems = reload_engine(request.app)
+    if problems:
+        return _admin_page(request, _kept_message(problems), problems, status_code=409)
+    return _admin_page(request, "Reloaded: the new version is being served.")
+
+
+def _admin_page(
     request: Request,
-    engine: Annotated[Engine, Depends(get_engine)],
-    log: Annotated[QuestionLog | None, Depends(get_question_log)],
+    notice: str | None = None,
+    problems: tuple[str, ...] = (),
+    status_code: int = 200,
 ) -> HTMLResponse:
+    engine: Engine = get_engine(request)  # after a reload, the new one
+    log: QuestionLog | None = get_question_log(request)
     report = build_report(log.snapshot()) if log is not None else None
     context: dict[str, Any] = {
         "documents": engine.knowledge.documents,
@@ -128,8 +167,10 @@ def admin_page(
         "chart_height": CHART_HEIGHT,
         "chart_width": max(CHART_MIN_WIDTH, BAR_WIDTH * len(report.days) if report else 0),
         "bar_width": BAR_WIDTH - 2,
+        "notice": notice,
+        "problems": problems,
     }
     templates: Jinja2Templates = request.app.state.templates
-    response = templates.TemplateResponse(request, "admin.html", context)
+    response = templates.TemplateResponse(request, "admin.html", context, status_code=status_code)
     response.headers["cache-control"] = "no-store"
     return response

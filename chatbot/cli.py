@@ -17,7 +17,7 @@ from chatbot.knowledge import KnowledgeError
 from chatbot.report import LOW_CONFIDENCE, TOP, build_report, format_report
 from chatbot.schemas import MAX_QUESTION_CHARS, to_response
 from chatbot.settings import Settings
-from chatbot.storage import read_log
+from chatbot.storage import QuestionLogError, read_log
 
 T = TypeVar("T")
 
@@ -61,6 +61,9 @@ def built_or_exit(build: Callable[[Settings], T], settings: Settings) -> T:
         for problem in error.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"error: the knowledge base has {len(error.problems)} problem(s)", err=True)
+        raise typer.Exit(1) from None
+    except QuestionLogError as error:
+        typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
 
 

@@ -55,6 +55,10 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+class QuestionLogError(Exception):
+    """The log's file cannot be created or opened."""
+
+
 @dataclass(frozen=True)
 class LoggedQuestion:
     id: str
@@ -130,10 +134,16 @@ class QuestionLog:
         self.retention = timedelta(days=retention_days)
         self._clock = clock
         self._purge_lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with _connect(path) as connection:
-            connection.execute("PRAGMA journal_mode = WAL")  # Stored in the file itself.
-            connection.executescript(SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with _connect(path) as connection:
+                connection.execute("PRAGMA journal_mode = WAL")  # Stored in the file itself.
+                connection.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise QuestionLogError(
+                f"cannot open the question log at {path} ({error}): point CHATBOT_DB at a "
+                "writable file, or set CHATBOT_LOG_QUESTIONS=0"
+            ) from error
         self._last_purge = self._clock()
         self.purge()
 

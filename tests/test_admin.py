@@ -22,7 +22,7 @@ TOKEN = "admin-test-token-0123456789"
 BEARER = {"authorization": f"Bearer {TOKEN}"}
 KETTLE = "kettle-descaling.md"
 NEW_FAQ = "### Can I descale with lemon juice?\n\nYes, lemon juice works like vinegar."
-ROUTES = [("GET", "/admin"), ("POST", "/admin/reload")]
+ROUTES = [("GET", "/admin"), ("POST", "/admin"), ("POST", "/admin/reload")]
 
 
 def _basic(user: str, password: str) -> dict[str, str]:
@@ -184,3 +184,33 @@ def test_a_swap_under_concurrent_requests_drops_none(
     assert statuses[200] >= 8
     # Both versions were served while the reloads ran: the swaps happened under load.
     assert set(titles) == {"Descaling a Kettle", "Kettle Care"}
+
+
+def test_the_page_button_reloads_and_shows_the_outcome(
+    admin_client: TestClient, knowledge: Path
+) -> None:
+    login = _basic("editor", TOKEN)
+    _add_faq(knowledge)
+    done = admin_client.post("/admin", headers=login)
+    assert done.status_code == 200
+    assert "Reloaded: the new version is being served." in done.text
+    assert "with 12 passages" in " ".join(done.text.split())
+    path = knowledge / KETTLE
+    path.write_text(path.read_text().replace("title: Descaling a Kettle\n", ""))
+    refused = admin_client.post("/admin", headers=login)
+    assert refused.status_code == 409
+    assert f"<code>{path}:1: front matter needs a &#39;title&#39;</code>" in refused.text
+    assert admin_client.get("/healthz").json()["passages"] == 12
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] == "POST"])
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [("https://elsewhere.example", 403), ("http://testserver", 200), (None, 200)],
+)
+def test_admin_changes_from_another_site_are_refused(
+    admin_client: TestClient, method: str, path: str, origin: str | None, status: int
+) -> None:
+    headers = {**BEARER, **({"origin": origin} if origin else {})}
+    response = admin_client.request(method, path, headers=headers)
+    assert response.status_code == status

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from chatbot.app import create_app
+from chatbot.cli import cli
 from chatbot.policy import Answer
 from chatbot.settings import Settings
 from chatbot.storage import QuestionLog, read_log
@@ -180,3 +182,17 @@ def test_a_log_needs_a_retention_of_a_day_or_more(tmp_path: Path) -> None:
 def test_reading_a_missing_log_says_so(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no question log at"):
         read_log(tmp_path / "nothing.db")
+
+
+def test_serve_refuses_to_start_when_the_log_cannot_be_opened(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the log's folder should be")
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--knowledge", str(MANY), "--port", "1"],
+        env={"CHATBOT_DB": str(blocker / "log.db")},
+    )
+    assert result.exit_code == 1
+    assert f"error: cannot open the question log at {blocker / 'log.db'}" in result.output
+    assert "CHATBOT_LOG_QUESTIONS=0" in result.output
+    assert "Traceback" not in result.output
