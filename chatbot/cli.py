@@ -128,7 +128,7 @@ def check(
     knowledge = engine.knowledge
     typer.echo(
         f"ok: {len(knowledge.documents)} document(s), {len(knowledge.passages)} passages, "
-        f"{len(knowledge.synonyms)} synonyms, {len(knowledge.alternates)} passages with "
+        f"{len(knowledge.synonyms)} synonym(s), {len(knowledge.alternates)} passage(s) with "
         f"alternate phrasings in {settings.knowledge_dir}"
     )
 

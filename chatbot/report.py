@@ -146,9 +146,10 @@ def format_report(report: Report) -> str:
         ),
         *([] if report.thumbs_down else ["  (none)"]),
         "",
-        "Questions per day (UTC):        total answered unanswered",
+        "Questions per day (UTC):",
+        f"  {'day':<10}  total answered unanswered other",
         *(
-            f"  {d.day.isoformat()}  {d.total:>17} {d.answered:>8} {d.unanswered:>10}"
+            f"  {d.day.isoformat()}  {d.total:>5} {d.answered:>8} {d.unanswered:>10} {d.other:>5}"
             for d in report.days
         ),
         *([] if report.days else ["  (none)"]),

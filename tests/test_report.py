@@ -119,8 +119,8 @@ def test_report_command_prints_the_same_numbers(seeded_db: Path) -> None:
     assert "3 Why is my kettle furry?" in lines
     assert "2 descale kettle monthly?" in lines
     assert f"2 down 0 up {KETTLE_FAQ}" in lines
-    assert "2026-03-02 0 0 0" in lines
-    assert "2026-03-03 5 2 2" in lines
+    assert "2026-03-02 0 0 0 0" in lines
+    assert "2026-03-03 5 2 2 1" in lines
 
 
 def test_report_command_reads_chatbot_db(seeded_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,7 +150,7 @@ def test_admin_page_shows_the_same_numbers(seeded_db: Path) -> None:
     assert "<td>3</td><td>Why is my kettle furry?</td>" in page
     assert "<td>2</td><td>descale kettle monthly?</td>" in page
     assert f">{KETTLE_FAQ}</a></td><td>2</td><td>0</td>" in page
-    assert "<td>2026-03-03</td><td>5</td><td>2</td><td>2</td>" in page
+    assert "<td>2026-03-03</td><td>5</td><td>2</td><td>2</td><td>1</td>" in page
     assert page.count('<rect class="bar-answered"') == 3
     assert "style=" not in page
     assert "<script" not in page
