@@ -2,16 +2,20 @@
 
 Every route needs `CHATBOT_ADMIN_TOKEN`, sent as `Authorization: Bearer <token>` or as
 the password of the browser's login prompt (HTTP Basic, any user name). With no token
-configured the routes answer 404, as if they did not exist.
+configured the routes answer 404, as if they did not exist. SIGHUP to `chatbot serve`
+does the same reload as `POST /admin/reload`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import secrets
+import signal
 import threading
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +33,8 @@ from chatbot.storage import QuestionLog
 CHART_HEIGHT = 160
 BAR_WIDTH = 14
 CHART_MIN_WIDTH = 280
+# Where the server's own messages go, so a SIGHUP reload reports next to them.
+_server_log = logging.getLogger("uvicorn.error")
 # One reload at a time: two editors pressing reload together would only waste a build.
 _reload_lock = threading.Lock()
 
@@ -86,6 +92,34 @@ def reload_engine(app: FastAPI) -> tuple[str, ...]:
         # One attribute store: a request sees the old engine or the new one, never a mix.
         app.state.engine = engine
     return ()
+
+
+def reload_on_hangup(app: FastAPI) -> None:
+    """Make SIGHUP reload the knowledge base, as POST /admin/reload does.
+
+    No token is needed: only the machine's own administrators can signal the process.
+    The build runs on its own thread so the server keeps answering meanwhile.
+    """
+    if not hasattr(signal, "SIGHUP"):
+        return
+
+    def on_hangup(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=_reload_and_log, args=(app,), name="knowledge-reload").start()
+
+    signal.signal(signal.SIGHUP, on_hangup)
+
+
+def _reload_and_log(app: FastAPI) -> None:
+    problems = reload_engine(app)
+    if problems:
+        _server_log.error("%s\n%s", _kept_message(problems), "\n".join(problems))
+        return
+    knowledge = app.state.engine.knowledge
+    _server_log.info(
+        "Reloaded the knowledge base: %d document(s), %d passages.",
+        len(knowledge.documents),
+        len(knowledge.passages),
+    )
 
 
 def _kept_message(problems: tuple[str, ...]) -> str:

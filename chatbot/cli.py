@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 
+from chatbot.admin import reload_on_hangup
 from chatbot.app import create_app
 from chatbot.engine import Engine
 from chatbot.knowledge import KnowledgeError
@@ -78,6 +79,7 @@ def serve(
 
     settings = load_settings(knowledge)
     app = built_or_exit(create_app, settings)  # Fails before the port is bound.
+    reload_on_hangup(app)
     uvicorn.run(
         app,
         host=host or settings.host,

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,6 +11,7 @@ import httpx2
 
 from chatbot.storage import read_log
 from tests.conftest import FIXTURES
+from tests.server import start_server
 
 QUESTIONS = [
     "How often should I descale my kettle?",
@@ -23,42 +20,10 @@ QUESTIONS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "CHATBOT_DB": str(db),
-        "CHATBOT_KNOWLEDGE_DIR": str(FIXTURES / "many"),
-        "CHATBOT_LOG_QUESTIONS": "1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "chatbot", "serve", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx2.get(f"{url}/healthz")
-            return server, url
-        except httpx2.TransportError:
-            assert server.poll() is None, "server exited"
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-
-
 def test_every_acknowledged_record_survives_a_killed_server(tmp_path: Path) -> None:
     db = tmp_path / "log.db"
-    server, url = _start_server(db)
+    environment = {"CHATBOT_DB": str(db), "CHATBOT_KNOWLEDGE_DIR": str(FIXTURES / "many")}
+    server, url = start_server(environment)
     acknowledged: list[str] = []
     thumbs: list[str] = []
     lock = threading.Lock()
