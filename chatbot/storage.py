@@ -32,11 +32,10 @@ CREATE TABLE IF NOT EXISTS questions (
 CREATE INDEX IF NOT EXISTS questions_by_time ON questions (asked_at);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY,
-    answer_id TEXT NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+    answer_id TEXT NOT NULL UNIQUE REFERENCES questions (id) ON DELETE CASCADE,
     helpful INTEGER NOT NULL,
     given_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS feedback_by_answer ON feedback (answer_id);
 """
 # Purging is cheap but needs a write lock; once an hour is plenty for a retention in days.
 PURGE_INTERVAL = timedelta(hours=1)
@@ -168,12 +167,19 @@ class QuestionLog:
         return record_id
 
     def add_feedback(self, answer_id: str, helpful: bool) -> bool:
-        """Record thumbs up or down; False when no logged reply has that id."""
+        """Record thumbs up or down; False when no logged reply has that id.
+
+        One vote per reply: a visitor who changes their mind replaces their vote, and
+        repeated clicks count once.
+        """
         row = (answer_id, int(helpful), _timestamp(self._clock()))
         with _connect(self.path) as connection:
             try:
                 connection.execute(
-                    "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (?, ?, ?)", row
+                    "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (answer_id) DO UPDATE "
+                    "SET helpful = excluded.helpful, given_at = excluded.given_at",
+                    row,
                 )
             except sqlite3.IntegrityError:
                 return False

@@ -111,6 +111,25 @@ def test_feedback_is_recorded_against_the_logged_answer(tmp_path: Path, helpful:
     assert (feedback.answer_id, feedback.helpful) == (answer_id, helpful)
 
 
+def test_a_changed_vote_replaces_the_first_and_repeats_count_once(tmp_path: Path) -> None:
+    client, db = _client(tmp_path)
+    answer_id = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()["answer_id"]
+    for helpful in (False, False, True):
+        response = client.post("/feedback", json={"answer_id": answer_id, "helpful": helpful})
+        assert response.status_code == 202
+    (feedback,) = read_log(db).feedback
+    assert (feedback.answer_id, feedback.helpful) == (answer_id, True)
+
+
+@pytest.mark.parametrize("content", [b"not a database at all", b""])
+def test_report_on_a_file_that_is_not_a_log_says_so(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "other.db"
+    path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["report", "--db", str(path)])
+    assert result.exit_code == 1
+    assert f"cannot read the question log at {path}" in result.output
+
+
 def test_feedback_on_an_unknown_answer_is_a_404_with_a_message(tmp_path: Path) -> None:
     client, db = _client(tmp_path)
     response = client.post("/feedback", json={"answer_id": "f" * 32, "helpful": True})

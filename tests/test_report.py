@@ -43,7 +43,8 @@ SEED: list[tuple[datetime, str, Band, float, str | None, list[bool]]] = [
     (DAY_3, "Can I freeze a starter?", "suggest", 0.2, None, []),
     (DAY_3, "descale kettle monthly", "answer", 0.45, KETTLE_FAQ, []),
     (DAY_3, "my chest hurts", "triage", 0.0, None, []),
-    (DAY_3, "starter smells of vinegar", "answer", 0.9, STARTER_FAQ, [False, True]),
+    (DAY_3, "starter smells of vinegar", "answer", 0.9, STARTER_FAQ, [False]),
+    (DAY_3, "Why does my starter smell of vinegar?", "answer", 0.95, STARTER_FAQ, [False, True]),
 ]
 
 
@@ -78,7 +79,7 @@ def seeded_db(tmp_path: Path) -> Path:
 
 def test_report_numbers_match_the_seeded_log(seeded_db: Path) -> None:
     report = build_report(read_log(seeded_db), low_confidence=0.5)
-    assert (report.questions, report.answered) == (9, 4)
+    assert (report.questions, report.answered) == (10, 5)
     assert report.unanswered == (
         QuestionCount("Why is my kettle furry?", 3),
         QuestionCount("Can I freeze a starter?", 1),
@@ -92,7 +93,7 @@ def test_report_numbers_match_the_seeded_log(seeded_db: Path) -> None:
     assert report.days == (
         DayCount(date(2026, 3, 1), answered=2, unanswered=2, other=0),
         DayCount(date(2026, 3, 2), answered=0, unanswered=0, other=0),
-        DayCount(date(2026, 3, 3), answered=2, unanswered=2, other=1),
+        DayCount(date(2026, 3, 3), answered=3, unanswered=2, other=1),
     )
 
 
@@ -115,19 +116,19 @@ def test_report_command_prints_the_same_numbers(seeded_db: Path) -> None:
     result = CliRunner().invoke(cli, ["report", "--db", str(seeded_db), "--below", "0.5"])
     assert result.exit_code == 0, result.output
     lines = _squeezed(result.output)
-    assert "Questions logged: 9 (answered 4, not answered 5)" in lines
+    assert "Questions logged: 10 (answered 5, not answered 5)" in lines
     assert "3 Why is my kettle furry?" in lines
     assert "2 descale kettle monthly?" in lines
     assert f"2 down 0 up {KETTLE_FAQ}" in lines
     assert "2026-03-02 0 0 0 0" in lines
-    assert "2026-03-03 5 2 2 1" in lines
+    assert "2026-03-03 6 3 2 1" in lines
 
 
 def test_report_command_reads_chatbot_db(seeded_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHATBOT_DB", str(seeded_db))
     result = CliRunner().invoke(cli, ["report"])
     assert result.exit_code == 0, result.output
-    assert "Questions logged: 9" in result.output
+    assert "Questions logged: 10" in result.output
 
 
 def test_report_command_without_a_log_says_where_it_looked(tmp_path: Path) -> None:
@@ -146,11 +147,11 @@ def test_admin_page_shows_the_same_numbers(seeded_db: Path) -> None:
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     page = re.sub(r"\s+", " ", response.text)
-    assert "9 questions logged: 4 answered, 5 not answered." in page
+    assert "10 questions logged: 5 answered, 5 not answered." in page
     assert "<td>3</td><td>Why is my kettle furry?</td>" in page
     assert "<td>2</td><td>descale kettle monthly?</td>" in page
     assert f">{KETTLE_FAQ}</a></td><td>2</td><td>0</td>" in page
-    assert "<td>2026-03-03</td><td>5</td><td>2</td><td>2</td><td>1</td>" in page
+    assert "<td>2026-03-03</td><td>6</td><td>3</td><td>2</td><td>1</td>" in page
     assert page.count('<rect class="bar-answered"') == 3
     assert "style=" not in page
     assert "<script" not in page
