@@ -8,6 +8,7 @@ visitor received is never lost to a crash or a killed process.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import uuid
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     given_at TEXT NOT NULL
 );
 """
+logger = logging.getLogger(__name__)
 # Purging is cheap but needs a write lock; once an hour is plenty for a retention in days.
 PURGE_INTERVAL = timedelta(hours=1)
 
@@ -163,7 +165,10 @@ class QuestionLog:
         with _connect(self.path) as connection:
             connection.execute("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", row)
         if now - self._last_purge >= PURGE_INTERVAL:
-            self.purge()
+            try:
+                self.purge()
+            except sqlite3.Error:  # The record is safe; the purge is retried in an hour.
+                logger.exception("could not purge old records from %s", self.path)
         return record_id
 
     def add_feedback(self, answer_id: str, helpful: bool) -> bool:

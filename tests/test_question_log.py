@@ -193,6 +193,23 @@ def test_purging_also_happens_while_recording(tmp_path: Path) -> None:
     assert [q.id for q in log.snapshot().questions] == [newest]
 
 
+def test_a_failed_purge_does_not_lose_the_record_that_triggered_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock(datetime(2026, 1, 1, tzinfo=UTC))
+    log = QuestionLog(tmp_path / "log.db", retention_days=1, clock=clock)
+
+    def locked() -> int:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(log, "purge", locked)
+    clock.now += timedelta(hours=2)
+    with caplog.at_level(logging.ERROR, logger="chatbot.storage"):
+        record_id = log.record(_answer("still kept"))
+    assert [q.id for q in log.snapshot().questions] == [record_id]
+    assert "could not purge old records" in caplog.text
+
+
 def test_a_log_needs_a_retention_of_a_day_or_more(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="CHATBOT_RETENTION_DAYS"):
         QuestionLog(tmp_path / "log.db", retention_days=0)
