@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import shutil
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,18 @@ def test_a_broken_edit_is_reported_and_the_old_index_keeps_serving(
     assert "Descaling a Kettle" in admin_client.get("/articles/kettle-descaling").text
 
 
+def _wait_for_answers(statuses: Counter[int], lock: threading.Lock, more_than: int) -> None:
+    with lock:
+        target = statuses.total() + more_than
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with lock:
+            if statuses.total() > target:
+                return
+        time.sleep(0.01)
+    raise AssertionError("the visitors stopped getting answers")
+
+
 def test_a_swap_under_concurrent_requests_drops_none(
     admin_client: TestClient, knowledge: Path
 ) -> None:
@@ -175,13 +188,15 @@ def test_a_swap_under_concurrent_requests_drops_none(
         for n in range(8):
             path.write_text(versions[(n + 1) % 2])
             assert admin_client.post("/admin/reload", headers=BEARER).status_code == 200
+            # More answers than visitors: at least one visitor asked after this swap.
+            _wait_for_answers(statuses, lock, more_than=len(visitors))
     finally:
         stop.set()
         for thread in visitors:
             thread.join(timeout=30)
     assert failures == []
     assert set(statuses) == {200}
-    assert statuses[200] >= 8
+    assert statuses[200] > 8 * len(visitors)
     # Both versions were served while the reloads ran: the swaps happened under load.
     assert set(titles) == {"Descaling a Kettle", "Kettle Care"}
 

@@ -50,8 +50,10 @@ def test_every_acknowledged_record_survives_a_killed_server(tmp_path: Path) -> N
     try:
         for thread in visitors:
             thread.start()
+        deadline = time.monotonic() + 60
         while len(acknowledged) < 30:
             assert server.poll() is None, "server exited"
+            assert time.monotonic() < deadline, f"only {len(acknowledged)} answers arrived"
             time.sleep(0.05)
         server.send_signal(signal.SIGKILL)  # while requests are still arriving
         server.wait(timeout=10)
