@@ -1,7 +1,9 @@
-"""The JSON API: `POST /ask` and `GET /healthz`."""
+"""The JSON API: `POST /ask`, `POST /feedback` and `GET /healthz`."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -16,8 +18,10 @@ from chatbot.schemas import (
     to_response,
 )
 from chatbot.settings import Settings
+from chatbot.storage import QuestionLog
 
 router = APIRouter()
+logger = logging.getLogger(__name__)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     415: {"model": ErrorResponse, "description": "The body is not sent as JSON."},
@@ -33,6 +37,12 @@ def get_engine(request: Request) -> Engine:
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_question_log(request: Request) -> QuestionLog | None:
+    """The question log, or None when CHATBOT_LOG_QUESTIONS is off."""
+    log: QuestionLog | None = request.app.state.question_log
+    return log
 
 
 def require_json(request: Request) -> None:
@@ -56,13 +66,22 @@ def ask(
     body: AskRequest,
     engine: Annotated[Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
+    log: Annotated[QuestionLog | None, Depends(get_question_log)],
 ) -> AskResponse:
     """Quote the passage that answers the question, with its source and the disclaimer.
 
     When no passage is close enough, `answered` is false, `source` is null and
     `related` offers questions that can be answered.
     """
-    return to_response(engine.ask(body.question), engine, settings.public_url)
+    answer = engine.ask(body.question)
+    answer_id = ""
+    if log is not None:
+        try:
+            answer_id = log.record(answer)  # On disk before the reply leaves.
+        except sqlite3.Error:
+            # The visitor still gets the answer; its id is then not in the log.
+            logger.exception("could not write the question log at %s", log.path)
+    return to_response(answer, engine, settings.public_url, answer_id)
 
 
 @router.post(
@@ -70,12 +89,26 @@ def ask(
     tags=["ask"],
     status_code=202,
     response_model=FeedbackResponse,
-    responses=ERRORS,
+    responses={
+        **ERRORS,
+        404: {"model": ErrorResponse, "description": "No logged answer has that id."},
+    },
     dependencies=[Depends(require_json)],
     summary="Say whether an answer helped",
 )
-def feedback(body: FeedbackRequest) -> FeedbackResponse:
+def feedback(
+    body: FeedbackRequest, log: Annotated[QuestionLog | None, Depends(get_question_log)]
+) -> FeedbackResponse:
     """Thumbs up or down on an /ask reply, identified by its `answer_id`."""
+    if log is None:
+        raise HTTPException(
+            status_code=404, detail="Feedback is not recorded: the question log is turned off."
+        )
+    if not log.add_feedback(body.answer_id, body.helpful):
+        raise HTTPException(
+            status_code=404,
+            detail=f"No logged answer has the id '{body.answer_id}'; it may have expired.",
+        )
     return FeedbackResponse()
 
 

@@ -12,9 +12,10 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chatbot import __version__, api, pages
+from chatbot import __version__, admin, api, pages
 from chatbot.engine import Engine
 from chatbot.settings import Settings
+from chatbot.storage import QuestionLog
 
 DESCRIPTION = """
 Ask a question about the knowledge base and get the passage that answers it,
@@ -49,10 +50,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.question_log = (
+        QuestionLog(settings.db, settings.retention_days) if settings.log_questions else None
+    )
     app.state.templates = pages.make_templates(settings.web_dir / "templates")
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(admin.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(SecurityHeadersMiddleware)

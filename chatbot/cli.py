@@ -1,8 +1,9 @@
-"""The `chatbot` command: serve the app, or ask a question from the terminal."""
+"""The `chatbot` command: serve the app, ask from the terminal, check knowledge, report."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -10,11 +11,14 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 
+from chatbot.admin import reload_on_hangup
 from chatbot.app import create_app
 from chatbot.engine import Engine
 from chatbot.knowledge import KnowledgeError
+from chatbot.report import LOW_CONFIDENCE, TOP, build_report, format_report
 from chatbot.schemas import MAX_QUESTION_CHARS, to_response
 from chatbot.settings import Settings
+from chatbot.storage import QuestionLogError, read_log
 
 T = TypeVar("T")
 
@@ -59,6 +63,9 @@ def built_or_exit(build: Callable[[Settings], T], settings: Settings) -> T:
             typer.echo(str(problem), err=True)
         typer.echo(f"error: the knowledge base has {len(error.problems)} problem(s)", err=True)
         raise typer.Exit(1) from None
+    except QuestionLogError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 @cli.command()
@@ -72,6 +79,7 @@ def serve(
 
     settings = load_settings(knowledge)
     app = built_or_exit(create_app, settings)  # Fails before the port is bound.
+    reload_on_hangup(app)
     uvicorn.run(
         app,
         host=host or settings.host,
@@ -104,6 +112,52 @@ def ask(
         for item in reply.related:
             typer.echo(f"  - {item.title}")
     typer.echo(f"\n{reply.disclaimer}")
+
+
+@cli.command()
+def check(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Knowledge folder to check (default: CHATBOT_KNOWLEDGE_DIR or ./knowledge).",
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Check every document and data file; print each problem as file:line: message."""
+    settings = load_settings(directory)
+    engine = built_or_exit(Engine.from_settings, settings)
+    knowledge = engine.knowledge
+    typer.echo(
+        f"ok: {len(knowledge.documents)} document(s), {len(knowledge.passages)} passages, "
+        f"{len(knowledge.synonyms)} synonym(s), {len(knowledge.alternates)} passage(s) with "
+        f"alternate phrasings in {settings.knowledge_dir}"
+    )
+
+
+@cli.command()
+def report(
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Question log to read (default: CHATBOT_DB).", dir_okay=False),
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, help="How many questions per list.")] = TOP,
+    below: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Answers under this confidence count as low."),
+    ] = LOW_CONFIDENCE,
+) -> None:
+    """What visitors asked that went unanswered or did not help, and questions per day."""
+    path = db or load_settings().db
+    try:
+        snapshot = read_log(path)
+    except FileNotFoundError:
+        typer.echo(f"error: no question log at {path} (set CHATBOT_DB, or --db)", err=True)
+        raise typer.Exit(1) from None
+    except sqlite3.Error as error:
+        typer.echo(f"error: cannot read the question log at {path}: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(format_report(build_report(snapshot, low_confidence=below, top=top)))
 
 
 def main() -> None:

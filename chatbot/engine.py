@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatbot.knowledge import KnowledgeBase, Passage, load_knowledge
+from chatbot.knowledge import KnowledgeBase, Passage
 from chatbot.policy import Answer, Policy, answer_question
 from chatbot.retrieval import Hit, Retriever
 from chatbot.settings import Settings
+from chatbot.validation import load_validated_knowledge
 
 SEARCH_DEPTH = 8
 
@@ -26,7 +27,7 @@ class Engine:
     @classmethod
     def build(cls, knowledge_dir: Path, policy: Policy) -> Engine:
         """Load and index `knowledge_dir`; raises `KnowledgeError` on a broken document."""
-        knowledge = load_knowledge(knowledge_dir)
+        knowledge = load_validated_knowledge(knowledge_dir)
         retriever = Retriever(knowledge.passages, knowledge.synonyms, knowledge.alternates)
         return cls(knowledge, retriever, policy)
 

@@ -160,14 +160,16 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
         raise KnowledgeError([Problem(directory, 0, "no Markdown documents (*.md) found")])
     documents: list[Document] = []
     problems: list[Problem] = []
+    broken: set[str] = set()
     for path in paths:
         try:
             documents.append(load_document(path))
         except KnowledgeError as error:
             problems.extend(error.problems)
+            broken.add(slugify(path.stem))
     passage_ids = {p.id for d in documents for p in d.passages}
     synonyms = _load_synonyms(directory / SYNONYMS_FILE, problems)
-    alternates = _load_alternates(directory / ALTERNATES_FILE, passage_ids, problems)
+    alternates = _load_alternates(directory / ALTERNATES_FILE, passage_ids, broken, problems)
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(tuple(documents), synonyms, alternates)
@@ -222,11 +224,13 @@ def _load_synonyms(path: Path, problems: list[Problem]) -> dict[str, str]:
 
 
 def _load_alternates(
-    path: Path, passage_ids: set[str], problems: list[Problem]
+    path: Path, passage_ids: set[str], broken: set[str], problems: list[Problem]
 ) -> dict[str, tuple[str, ...]]:
     alternates: dict[str, tuple[str, ...]] = {}
     for passage_id, value, line in _yaml_entries(path, problems):
         phrasings = _phrases(value)
+        if passage_id.partition("#")[0] in broken:
+            continue  # Its document's own problems come first; ids are checked once it loads.
         if passage_id not in passage_ids:
             problems.append(Problem(path, line, f"no passage has the id '{passage_id}'"))
         elif phrasings is None:
@@ -263,18 +267,25 @@ def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str, i
     if not isinstance(meta, dict):
         raise KnowledgeError([Problem(path, 2, "front matter must be a mapping of fields")])
     problems = [
-        Problem(path, 2, f"unknown front matter field '{key}'")
+        Problem(path, _field_line(lines, end, key), f"unknown front matter field '{key}'")
         for key in meta
         if key not in FRONT_MATTER_FIELDS
     ]
-    for key in FRONT_MATTER_FIELDS:
+    for key in sorted(FRONT_MATTER_FIELDS):
         if key in meta and not (isinstance(meta[key], str) and meta[key].strip()):
-            problems.append(Problem(path, 2, f"front matter field '{key}' must be text"))
+            line = _field_line(lines, end, key)
+            problems.append(Problem(path, line, f"front matter field '{key}' must be text"))
     if "title" not in meta:
         problems.append(Problem(path, 1, "front matter needs a 'title'"))
     if problems:
         raise KnowledgeError(problems)
     return meta, "".join(lines[end + 1 :]), end + 1
+
+
+def _field_line(lines: list[str], end: int, key: object) -> int:
+    """The line a front matter field is on, or the first field's line if not found."""
+    field_start = re.compile(rf"^{re.escape(str(key))}\s*:")
+    return next((n + 1 for n in range(1, end) if field_start.match(lines[n])), 2)
 
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -13,6 +13,7 @@ DEFAULT_DISCLAIMER = (
     "or treat any condition. Always consult a healthcare professional about pain, "
     "injury or before starting a new health practice."
 )
+MIN_ADMIN_TOKEN_CHARS = 16
 
 
 class Settings(BaseSettings):
@@ -52,6 +53,25 @@ class Settings(BaseSettings):
         description="Origin prefixed to citation links in /ask (e.g. https://example.org); "
         "empty keeps them relative.",
     )
+    db: Path = Field(
+        default=PROJECT_ROOT / "data" / "chatbot.db",
+        description="SQLite file of the question log and feedback (created when missing).",
+    )
+    log_questions: bool = Field(
+        default=True,
+        description="Record each /ask (time, question, band, passage, confidence; never who "
+        "asked); 0 turns the log and feedback off and writes nothing.",
+    )
+    retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Days a logged question and its feedback are kept before being purged.",
+    )
+    admin_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Token for /admin (Bearer header, or the password of the browser's login "
+        "prompt); empty disables the admin routes.",
+    )
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> Settings:
@@ -59,5 +79,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "suggest_threshold must not exceed answer_threshold: set "
                 "CHATBOT_SUGGEST_THRESHOLD below CHATBOT_ANSWER_THRESHOLD"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _admin_token_strong(self) -> Settings:
+        token = self.admin_token.get_secret_value()
+        if token and len(token) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"admin_token is too short: set CHATBOT_ADMIN_TOKEN to at least "
+                f"{MIN_ADMIN_TOKEN_CHARS} random characters, or leave it empty to disable /admin"
             )
         return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,14 @@ SEED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 SEED_ARTICLE = FIXTURES / "seed-article.txt"  # the scraped original, as received
 
 AskJSON = Callable[[str], dict[str, Any]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _question_log_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Apps and servers started by tests log to a temporary file, never to ./data."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CHATBOT_DB", str(tmp_path_factory.mktemp("log") / "questions.db"))
+        yield
 
 
 @pytest.fixture

@@ -141,7 +141,7 @@ BROKEN = [
     ("unclosed", "---\ntitle: X\n\nBody.\n", 1, "not closed"),
     ("bad-yaml", "---\ntitle: [unclosed\n---\n\nBody.\n", 3, "not valid YAML"),
     ("no-title", "---\nsummary: s\n---\n\nBody text here.\n", 1, "needs a 'title'"),
-    ("unknown-field", "---\ntitle: X\nauthor: me\n---\n\nBody.\n", 2, "unknown front matter"),
+    ("unknown-field", "---\ntitle: X\nauthor: me\n---\n\nBody.\n", 3, "unknown front matter"),
     ("h1", "---\ntitle: X\n---\n\n# Title\n\nBody.\n", 5, "level-1 heading"),
     ("empty-section", "---\ntitle: X\n---\n\n## A\n\n## B\n\nText.\n", 5, "'A' is empty"),
     (

@@ -1,0 +1,216 @@
+"""Routes for site owners: reload the knowledge base live, and the question-log report page.
+
+Every route needs `CHATBOT_ADMIN_TOKEN`, sent as `Authorization: Bearer <token>` or as
+the password of the browser's login prompt (HTTP Basic, any user name). With no token
+configured the routes answer 404, as if they did not exist. SIGHUP to `chatbot serve`
+does the same reload as `POST /admin/reload`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import secrets
+import signal
+import threading
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from chatbot.api import get_engine, get_question_log
+from chatbot.engine import Engine
+from chatbot.knowledge import KnowledgeError
+from chatbot.report import DayCount, build_report
+from chatbot.settings import Settings
+from chatbot.storage import QuestionLog
+
+CHART_HEIGHT = 160
+BAR_WIDTH = 14
+CHART_MIN_WIDTH = 280
+# Where the server's own messages go, so a SIGHUP reload reports next to them.
+_server_log = logging.getLogger("uvicorn.error")
+# One reload at a time: two editors pressing reload together would only waste a build.
+_reload_lock = threading.Lock()
+
+
+def require_admin(request: Request) -> None:
+    settings: Settings = request.app.state.settings
+    token = settings.admin_token.get_secret_value()
+    if not token:
+        raise HTTPException(status_code=404, detail="Not Found")
+    given = presented_token(request.headers.get("authorization", ""))
+    if given is None or not secrets.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(
+            status_code=401,
+            detail="This needs the admin token (CHATBOT_ADMIN_TOKEN).",
+            headers={"WWW-Authenticate": 'Basic realm="chatbot admin", charset="UTF-8"'},
+        )
+
+
+def presented_token(authorization: str) -> str | None:
+    """The token from a Bearer header, or the password of a Basic one."""
+    scheme, _, credentials = authorization.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return credentials.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        _, separator, password = decoded.partition(":")
+        return password if separator else None
+    return None
+
+
+router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])
+
+
+def same_site(request: Request) -> None:
+    """Refuse a state change a page on another site makes the browser send with our login."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    if fetch_site is not None:
+        # Set by the browser itself, so it holds behind proxies that rewrite Host.
+        cross_site = fetch_site not in ("same-origin", "none")
+    else:
+        cross_site = origin is not None and urlsplit(origin).netloc != request.headers.get("host")
+    if cross_site:
+        raise HTTPException(status_code=403, detail="Cross-site admin requests are refused.")
+
+
+def reload_engine(app: FastAPI) -> tuple[str, ...]:
+    """Build a new engine beside the serving one and swap it in only if it is sound.
+
+    Returns the problems found; when there are any, nothing was changed.
+    """
+    settings: Settings = app.state.settings
+    with _reload_lock:
+        try:
+            engine = Engine.from_settings(settings)
+        except KnowledgeError as error:
+            return tuple(str(p) for p in error.problems)
+        # One attribute store: a request sees the old engine or the new one, never a mix.
+        app.state.engine = engine
+    return ()
+
+
+def reload_on_hangup(app: FastAPI) -> None:
+    """Make SIGHUP reload the knowledge base, as POST /admin/reload does.
+
+    No token is needed: only the machine's own administrators can signal the process.
+    The build runs on its own thread so the server keeps answering meanwhile.
+    """
+    if not hasattr(signal, "SIGHUP"):
+        return
+
+    def on_hangup(signum: int, frame: FrameType | None) -> None:
+        threading.Thread(target=_reload_and_log, args=(app,), name="knowledge-reload").start()
+
+    signal.signal(signal.SIGHUP, on_hangup)
+
+
+def _reload_and_log(app: FastAPI) -> None:
+    problems = reload_engine(app)
+    if problems:
+        _server_log.error("%s\n%s", _kept_message(problems), "\n".join(problems))
+        return
+    knowledge = app.state.engine.knowledge
+    _server_log.info(
+        "Reloaded the knowledge base: %d document(s), %d passages.",
+        len(knowledge.documents),
+        len(knowledge.passages),
+    )
+
+
+def _kept_message(problems: tuple[str, ...]) -> str:
+    return (
+        f"The knowledge base has {len(problems)} problem(s); nothing was changed and "
+        "the previous version is still being served."
+    )
+
+
+@router.post("/reload", dependencies=[Depends(same_site)])
+def reload_knowledge(request: Request) -> JSONResponse:
+    """Reload the knowledge folder; 409 with the problems if the edit is broken."""
+    problems = reload_engine(request.app)
+    if problems:
+        body = {"detail": _kept_message(problems), "problems": list(problems)}
+        return JSONResponse(body, status_code=409)
+    knowledge = request.app.state.engine.knowledge
+    return JSONResponse(
+        {
+            "status": "reloaded",
+            "documents": len(knowledge.documents),
+            "passages": len(knowledge.passages),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One day's stacked bar in the chart, in SVG user units."""
+
+    day: DayCount
+    x: int
+    answered_y: int
+    answered_height: int
+    unanswered_y: int
+    unanswered_height: int
+
+
+def chart_bars(days: tuple[DayCount, ...], height: int = CHART_HEIGHT) -> list[Bar]:
+    """Stacked bars: answered at the bottom, everything else on top, scaled to the busiest day."""
+    peak = max((d.total for d in days), default=0) or 1
+    bars = []
+    for n, day in enumerate(days):
+        answered = round(height * day.answered / peak)
+        rest = round(height * day.total / peak) - answered
+        top = height - answered - rest
+        bars.append(Bar(day, n * BAR_WIDTH, height - answered, answered, top, rest))
+    return bars
+
+
+@router.get("", response_class=HTMLResponse)
+def admin_page(request: Request) -> HTMLResponse:
+    return _admin_page(request)
+
+
+@router.post("", response_class=HTMLResponse, dependencies=[Depends(same_site)])
+def admin_page_reload(request: Request) -> HTMLResponse:
+    """The page's reload button: the same reload, with the outcome shown on the page."""
+    problems = reload_engine(request.app)
+    if problems:
+        return _admin_page(request, _kept_message(problems), problems, status_code=409)
+    return _admin_page(request, "Reloaded: the new version is being served.")
+
+
+def _admin_page(
+    request: Request,
+    notice: str | None = None,
+    problems: tuple[str, ...] = (),
+    status_code: int = 200,
+) -> HTMLResponse:
+    engine: Engine = get_engine(request)  # after a reload, the new one
+    log: QuestionLog | None = get_question_log(request)
+    report = build_report(log.snapshot()) if log is not None else None
+    context: dict[str, Any] = {
+        "documents": engine.knowledge.documents,
+        "knowledge": engine.knowledge,
+        "report": report,
+        "bars": chart_bars(report.days) if report else [],
+        "chart_height": CHART_HEIGHT,
+        "chart_width": max(CHART_MIN_WIDTH, BAR_WIDTH * len(report.days) if report else 0),
+        "bar_width": BAR_WIDTH - 2,
+        "notice": notice,
+        "problems": problems,
+    }
+    templates: Jinja2Templates = request.app.state.templates
+    response = templates.TemplateResponse(request, "admin.html", context, status_code=status_code)
+    response.headers["cache-control"] = "no-store"
+    return response

@@ -1,0 +1,161 @@
+"""The editors' report over the question log: what went unanswered and what did not help.
+
+The report only suggests; nothing here changes the knowledge base. Questions are
+grouped by their normalised text, so "Why are my hips tight?" and "why are my hips
+tight" count as one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from chatbot.retrieval import normalize
+from chatbot.storage import LoggedQuestion, LogSnapshot
+
+# Bands the knowledge base could fix by adding content; triage and small talk are not gaps.
+UNANSWERED_BANDS = frozenset({"suggest", "fallback"})
+LOW_CONFIDENCE = 0.5
+TOP = 10
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class QuestionCount:
+    question: str  # the most frequent wording in the group
+    count: int
+
+
+@dataclass(frozen=True)
+class PassageFeedback:
+    passage_id: str | None  # None: feedback on replies that quoted nothing
+    thumbs_down: int
+    thumbs_up: int
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    answered: int
+    unanswered: int
+    other: int
+
+    @property
+    def total(self) -> int:
+        return self.answered + self.unanswered + self.other
+
+
+@dataclass(frozen=True)
+class Report:
+    questions: int
+    answered: int
+    unanswered: tuple[QuestionCount, ...]
+    low_confidence: tuple[QuestionCount, ...]
+    thumbs_down: tuple[PassageFeedback, ...]
+    days: tuple[DayCount, ...]
+    low_confidence_below: float
+
+
+def question_key(question: str) -> str:
+    return " ".join(_WORD.findall(normalize(question)))
+
+
+def build_report(
+    snapshot: LogSnapshot, *, low_confidence: float = LOW_CONFIDENCE, top: int = TOP
+) -> Report:
+    if top < 1:
+        raise ValueError("top must be at least 1")
+    questions = snapshot.questions
+    unanswered = [q for q in questions if not q.answered and q.band in UNANSWERED_BANDS]
+    shaky = [q for q in questions if q.band == "answer" and q.confidence < low_confidence]
+    return Report(
+        questions=len(questions),
+        answered=sum(q.answered for q in questions),
+        unanswered=_most_frequent(unanswered, top),
+        low_confidence=_most_frequent(shaky, top),
+        thumbs_down=_thumbs_down(snapshot, top),
+        days=_per_day(questions),
+        low_confidence_below=low_confidence,
+    )
+
+
+def _most_frequent(questions: list[LoggedQuestion], top: int) -> tuple[QuestionCount, ...]:
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    for logged in questions:
+        groups[question_key(logged.question)][logged.question] += 1
+    counts = [
+        QuestionCount(wordings.most_common(1)[0][0], wordings.total())
+        for wordings in groups.values()
+    ]
+    counts.sort(key=lambda c: (-c.count, c.question.lower()))
+    return tuple(counts[:top])
+
+
+def _thumbs_down(snapshot: LogSnapshot, top: int) -> tuple[PassageFeedback, ...]:
+    passage_of = {q.id: q.passage_id for q in snapshot.questions}
+    down: Counter[str | None] = Counter()
+    up: Counter[str | None] = Counter()
+    for feedback in snapshot.feedback:
+        if feedback.answer_id in passage_of:
+            (up if feedback.helpful else down)[passage_of[feedback.answer_id]] += 1
+    rows = [PassageFeedback(passage, count, up[passage]) for passage, count in down.items()]
+    rows.sort(key=lambda r: (-r.thumbs_down, r.thumbs_up, r.passage_id or ""))
+    return tuple(rows[:top])
+
+
+def _per_day(questions: tuple[LoggedQuestion, ...]) -> tuple[DayCount, ...]:
+    if not questions:
+        return ()
+    tally: dict[date, Counter[str]] = defaultdict(Counter)
+    for logged in questions:
+        outcome = (
+            "answered"
+            if logged.answered
+            else "unanswered"
+            if logged.band in UNANSWERED_BANDS
+            else "other"
+        )
+        tally[logged.asked_at.date()][outcome] += 1
+    first, last = min(tally), max(tally)
+    # Quiet days are shown as zero rather than skipped, so the chart's time axis is honest.
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return tuple(
+        DayCount(day, tally[day]["answered"], tally[day]["unanswered"], tally[day]["other"])
+        for day in days
+    )
+
+
+def format_report(report: Report) -> str:
+    """The report as plain text, for `chatbot report`."""
+    lines = [
+        f"Questions logged: {report.questions} "
+        f"(answered {report.answered}, not answered {report.questions - report.answered})",
+        "",
+        "Most frequent unanswered questions:",
+        *_counted(report.unanswered),
+        "",
+        f"Most frequent low-confidence answers (confidence below {report.low_confidence_below}):",
+        *_counted(report.low_confidence),
+        "",
+        "Answers with the most thumbs-down:",
+        *(
+            f"  {r.thumbs_down:>5} down {r.thumbs_up:>5} up  {r.passage_id or '(no answer)'}"
+            for r in report.thumbs_down
+        ),
+        *([] if report.thumbs_down else ["  (none)"]),
+        "",
+        "Questions per day (UTC):",
+        f"  {'day':<10}  total answered unanswered other",
+        *(
+            f"  {d.day.isoformat()}  {d.total:>5} {d.answered:>8} {d.unanswered:>10} {d.other:>5}"
+            for d in report.days
+        ),
+        *([] if report.days else ["  (none)"]),
+    ]
+    return "\n".join(lines)
+
+
+def _counted(counts: tuple[QuestionCount, ...]) -> list[str]:
+    return [f"  {c.count:>5}  {c.question}" for c in counts] or ["  (none)"]

@@ -1,0 +1,141 @@
+"""Checks across a whole knowledge folder: links, duplicate questions, synonyms, slugs.
+
+`load_knowledge` checks each document on its own; these checks need every document
+at once, so they run on the loaded `KnowledgeBase` and report the same way, as
+`file:line: message`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from chatbot.knowledge import (
+    _MARKDOWN,
+    SYNONYMS_FILE,
+    Document,
+    KnowledgeBase,
+    KnowledgeError,
+    Problem,
+    _split_front_matter,
+    _yaml_entries,
+    load_knowledge,
+)
+from chatbot.retrieval import normalize, stem
+
+ARTICLE_PREFIX = "/articles/"
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def load_validated_knowledge(directory: Path) -> KnowledgeBase:
+    """Load `directory` and run every check; raises `KnowledgeError` listing all faults."""
+    knowledge = load_knowledge(directory)
+    problems = cross_reference_problems(directory, knowledge)
+    if problems:
+        raise KnowledgeError(problems)
+    return knowledge
+
+
+def cross_reference_problems(directory: Path, knowledge: KnowledgeBase) -> list[Problem]:
+    return [
+        *_duplicate_slugs(knowledge),
+        *_duplicate_questions(knowledge),
+        *_broken_links(knowledge),
+        *_unused_synonyms(directory / SYNONYMS_FILE, knowledge),
+    ]
+
+
+def anchors_of(document: Document) -> set[str]:
+    """Every id the article page gives an element, so a link there lands somewhere."""
+    anchors = {"top", *(p.anchor for p in document.passages)}
+    if document.references:
+        anchors.add("references")
+    for section in document.sections:
+        anchors.add(section.anchor)
+        for block in section.blocks:
+            anchors.update(a for a in (block.anchor, *(i.anchor for i in block.items)) if a)
+    return anchors
+
+
+def _duplicate_slugs(knowledge: KnowledgeBase) -> Iterator[Problem]:
+    first: dict[str, Path] = {}
+    for document in knowledge.documents:
+        if document.slug in first:
+            message = (
+                f"document id '{document.slug}' is already used by {first[document.slug].name}; "
+                "rename one of the files"
+            )
+            yield Problem(document.path, 1, message)
+        else:
+            first[document.slug] = document.path
+
+
+def _question_key(question: str) -> str:
+    return " ".join(_WORD.findall(normalize(question)))
+
+
+def _duplicate_questions(knowledge: KnowledgeBase) -> Iterator[Problem]:
+    first: dict[str, tuple[Path, int]] = {}
+    for document in knowledge.documents:
+        for passage in document.passages:
+            if passage.question is None:
+                continue
+            key = _question_key(passage.question)
+            if key in first:
+                path, line = first[key]
+                message = f"duplicate question '{passage.question}' (also at {path}:{line})"
+                yield Problem(document.path, passage.line, message)
+            else:
+                first[key] = (document.path, passage.line)
+
+
+def _broken_links(knowledge: KnowledgeBase) -> Iterator[Problem]:
+    anchors = {d.slug: anchors_of(d) for d in knowledge.documents}
+    for document in knowledge.documents:
+        for href, line in _internal_links(document.path):
+            target = urlsplit(href)
+            if target.path and not target.path.startswith(ARTICLE_PREFIX):
+                continue
+            slug = target.path.removeprefix(ARTICLE_PREFIX).strip("/") or document.slug
+            if slug not in anchors:
+                yield Problem(document.path, line, f"broken link '{href}': no article '{slug}'")
+            elif target.fragment and target.fragment not in anchors[slug]:
+                message = f"broken link '{href}': article '{slug}' has no anchor"
+                yield Problem(document.path, line, f"{message} '{target.fragment}'")
+
+
+def _internal_links(path: Path) -> Iterator[tuple[str, int]]:
+    """(href, line) of every same-site link in a document's Markdown body."""
+    _, body, body_line = _split_front_matter(path, path.read_text(encoding="utf-8"))
+    lines = body.splitlines()
+    for token in _MARKDOWN.parse(body):
+        if token.type != "inline" or not token.map:
+            continue
+        start, end = token.map
+        for child in token.children or ():
+            href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+            if not href or urlsplit(href).scheme or href.startswith("//"):
+                continue
+            # markdown-it knows the block's lines; the link is on the first that names it.
+            line = next((i for i in range(start, end) if href in lines[i]), start)
+            yield href, body_line + line + 1
+
+
+def _unused_synonyms(path: Path, knowledge: KnowledgeBase) -> Iterator[Problem]:
+    """A synonym must lead to a word the articles use, or it can never help a search."""
+    entries = _yaml_entries(path, [])  # Unreadable files were reported by load_knowledge.
+    if not entries:
+        return
+    stems = {
+        stem(word)
+        for passage in knowledge.passages
+        for text in (passage.text, passage.title, *passage.headings)
+        for word in _WORD.findall(normalize(text))
+    }
+    for term, _, line in entries:
+        words = _WORD.findall(normalize(term))
+        if not words or not all(stem(w) in stems for w in words):
+            message = f"synonym '{term}' points nowhere: no document uses that word"
+            yield Problem(path, line, message)

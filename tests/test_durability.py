@@ -1,0 +1,73 @@
+"""A real server killed with SIGKILL loses no question or feedback it acknowledged."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from pathlib import Path
+
+import httpx2
+
+from chatbot.storage import read_log
+from tests.conftest import FIXTURES
+from tests.server import start_server
+
+QUESTIONS = [
+    "How often should I descale my kettle?",
+    "Why does my starter smell of vinegar?",
+    "What is the capital of Peru?",
+]
+
+
+def test_every_acknowledged_record_survives_a_killed_server(tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    environment = {"CHATBOT_DB": str(db), "CHATBOT_KNOWLEDGE_DIR": str(FIXTURES / "many")}
+    server, url = start_server(environment)
+    acknowledged: list[str] = []
+    thumbs: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def visitor(number: int) -> None:
+        with httpx2.Client(base_url=url, timeout=10) as client:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                try:
+                    question = f"{QUESTIONS[n % len(QUESTIONS)]} ({number}-{n})"
+                    answer_id = client.post("/ask", json={"question": question}).json()["answer_id"]
+                    with lock:
+                        acknowledged.append(answer_id)
+                    feedback = {"answer_id": answer_id, "helpful": n % 2 == 0}
+                    if client.post("/feedback", json=feedback).status_code == 202:
+                        with lock:
+                            thumbs.append(answer_id)
+                except httpx2.TransportError:
+                    return  # the server was killed mid-request: nothing was acknowledged
+
+    visitors = [threading.Thread(target=visitor, args=(v,)) for v in range(3)]
+    try:
+        for thread in visitors:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 30:
+            assert server.poll() is None, "server exited"
+            assert time.monotonic() < deadline, f"only {len(acknowledged)} answers arrived"
+            time.sleep(0.05)
+        server.send_signal(signal.SIGKILL)  # while requests are still arriving
+        server.wait(timeout=10)
+    finally:
+        stop.set()
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
+        for thread in visitors:
+            thread.join(timeout=30)
+    assert server.returncode == -signal.SIGKILL
+    snapshot = read_log(db)
+    logged = {q.id for q in snapshot.questions}
+    assert len(acknowledged) >= 30
+    assert set(acknowledged) <= logged
+    assert set(thumbs) <= {f.answer_id for f in snapshot.feedback}
+    assert len(snapshot.feedback) >= len(thumbs)

@@ -1,0 +1,58 @@
+"""SIGHUP to a running server reloads the knowledge base, keeping the old one if broken."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.server import start_server
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP")
+
+KETTLE = "kettle-descaling.md"
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_sighup_reloads_and_a_broken_edit_keeps_the_old_index(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(FIXTURES / "many", knowledge)
+    stderr = tmp_path / "server.log"
+    environment = {"CHATBOT_KNOWLEDGE_DIR": str(knowledge), "CHATBOT_DB": str(tmp_path / "db")}
+    server, url = start_server(environment, stderr=stderr)
+
+    def passages() -> int:
+        count: int = httpx2.get(f"{url}/healthz").json()["passages"]
+        return count
+
+    try:
+        assert passages() == 11
+        path = knowledge / KETTLE
+        path.write_text(path.read_text() + "\n### Can I use lemon juice?\n\nYes, it works too.\n")
+        server.send_signal(signal.SIGHUP)
+        _wait_for(lambda: passages() == 12)
+
+        path.write_text(path.read_text().replace("title: Descaling a Kettle\n", ""))
+        server.send_signal(signal.SIGHUP)
+        _wait_for(lambda: "front matter needs a 'title'" in stderr.read_text())
+        assert f"{path}:1: front matter needs a 'title'" in stderr.read_text()
+        assert "previous version is still being served" in stderr.read_text()
+        assert passages() == 12
+        answer = httpx2.post(f"{url}/ask", json={"question": "Can I use lemon juice?"}).json()
+        assert answer["source"]["title"] == "Descaling a Kettle"
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

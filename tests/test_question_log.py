@@ -1,0 +1,234 @@
+"""The question log and feedback: what is recorded, what is not, and when it is purged."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from chatbot.app import create_app
+from chatbot.cli import cli
+from chatbot.policy import Answer
+from chatbot.settings import Settings
+from chatbot.storage import QuestionLog, read_log
+from tests.conftest import FIXTURES
+
+MANY = FIXTURES / "many"
+ANSWERED_QUESTION = "How often should I descale my kettle?"
+
+
+def _client(tmp_path: Path, **overrides: object) -> tuple[TestClient, Path]:
+    db = tmp_path / "data" / "log.db"
+    settings = Settings.model_validate({"knowledge_dir": MANY, "db": db, **overrides})
+    return TestClient(create_app(settings)), db
+
+
+def _answer(question: str, band: str = "fallback", confidence: float = 0.0) -> Answer:
+    return Answer(
+        question=question,
+        band=band,  # type: ignore[arg-type]
+        answered=band == "answer",
+        text="text",
+        confidence=confidence,
+        passage=None,
+        related=(),
+        disclaimer="d",
+    )
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_each_ask_is_recorded_under_its_answer_id(tmp_path: Path) -> None:
+    client, db = _client(tmp_path)
+    answered = client.post("/ask", json={"question": f"  {ANSWERED_QUESTION} "}).json()
+    missed = client.post("/ask", json={"question": "What is the capital of Peru?"}).json()
+    questions = {q.id: q for q in read_log(db).questions}
+    assert set(questions) == {answered["answer_id"], missed["answer_id"]}
+    logged = questions[answered["answer_id"]]
+    assert logged.question == ANSWERED_QUESTION
+    assert (logged.band, logged.answered) == ("answer", True)
+    assert logged.passage_id == answered["source"]["id"]
+    assert logged.confidence == answered["confidence"]
+    assert abs(logged.asked_at - datetime.now(UTC)) < timedelta(minutes=1)
+    other = questions[missed["answer_id"]]
+    assert (other.band, other.answered, other.passage_id) == (missed["band"], False, None)
+
+
+def test_the_log_keeps_nothing_about_who_asked(tmp_path: Path) -> None:
+    client, db = _client(tmp_path)
+    client.post(
+        "/ask",
+        json={"question": ANSWERED_QUESTION},
+        headers={"user-agent": "agent-marker", "cookie": "session=cookie-marker"},
+    )
+    with sqlite3.connect(db) as connection:
+        columns = {
+            table: {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+            for table in ("questions", "feedback")
+        }
+        rows = [repr(row) for row in connection.execute("SELECT * FROM questions")]
+    connection.close()
+    assert columns == {
+        "questions": {
+            "id",
+            "asked_at",
+            "question",
+            "band",
+            "answered",
+            "passage_id",
+            "confidence",
+        },
+        "feedback": {"id", "answer_id", "helpful", "given_at"},
+    }
+    assert not any(m in row for row in rows for m in ("testclient", "marker", "127.0.0.1"))
+
+
+def test_the_log_is_in_wal_mode(tmp_path: Path) -> None:
+    _, db = _client(tmp_path)
+    connection = sqlite3.connect(db)
+    assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    connection.close()
+
+
+@pytest.mark.parametrize("helpful", [True, False])
+def test_feedback_is_recorded_against_the_logged_answer(tmp_path: Path, helpful: bool) -> None:
+    client, db = _client(tmp_path)
+    answer_id = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()["answer_id"]
+    response = client.post("/feedback", json={"answer_id": answer_id, "helpful": helpful})
+    assert response.status_code == 202
+    (feedback,) = read_log(db).feedback
+    assert (feedback.answer_id, feedback.helpful) == (answer_id, helpful)
+
+
+def test_a_changed_vote_replaces_the_first_and_repeats_count_once(tmp_path: Path) -> None:
+    client, db = _client(tmp_path)
+    answer_id = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()["answer_id"]
+    for helpful in (False, False, True):
+        response = client.post("/feedback", json={"answer_id": answer_id, "helpful": helpful})
+        assert response.status_code == 202
+    (feedback,) = read_log(db).feedback
+    assert (feedback.answer_id, feedback.helpful) == (answer_id, True)
+
+
+@pytest.mark.parametrize("content", [b"not a database at all", b""])
+def test_report_on_a_file_that_is_not_a_log_says_so(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "other.db"
+    path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["report", "--db", str(path)])
+    assert result.exit_code == 1
+    assert f"cannot read the question log at {path}" in result.output
+
+
+def test_feedback_on_an_unknown_answer_is_a_404_with_a_message(tmp_path: Path) -> None:
+    client, db = _client(tmp_path)
+    response = client.post("/feedback", json={"answer_id": "f" * 32, "helpful": True})
+    assert response.status_code == 404
+    assert "No logged answer has the id" in response.json()["detail"]
+    assert read_log(db).feedback == ()
+
+
+def test_logging_off_writes_nothing(tmp_path: Path) -> None:
+    client, db = _client(tmp_path, log_questions=False)
+    body = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()
+    assert body["answered"] is True
+    feedback = client.post("/feedback", json={"answer_id": body["answer_id"], "helpful": True})
+    assert feedback.status_code == 404
+    assert "question log is turned off" in feedback.json()["detail"]
+    assert not db.parent.exists()
+
+
+def test_logging_off_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATBOT_LOG_QUESTIONS", "0")
+    monkeypatch.setenv("CHATBOT_DB", str(tmp_path / "log.db"))
+    client = TestClient(create_app(Settings(knowledge_dir=MANY)))
+    assert client.post("/ask", json={"question": ANSWERED_QUESTION}).status_code == 200
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_log_that_cannot_be_written_still_answers_the_visitor(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, db = _client(tmp_path)
+    db.unlink()
+    db.mkdir()  # a folder where the file was: SQLite cannot open it
+    with caplog.at_level(logging.ERROR, logger="chatbot.api"):
+        response = client.post("/ask", json={"question": ANSWERED_QUESTION})
+    assert response.status_code == 200
+    assert response.json()["answered"] is True
+    assert "could not write the question log" in caplog.text
+
+
+def test_records_older_than_the_retention_are_purged_with_their_feedback(tmp_path: Path) -> None:
+    clock = Clock(datetime(2026, 1, 1, 12, tzinfo=UTC))
+    log = QuestionLog(tmp_path / "log.db", retention_days=30, clock=clock)
+    old = log.record(_answer("old question"))
+    assert log.add_feedback(old, helpful=False)
+    clock.now += timedelta(days=20)
+    recent = log.record(_answer("recent question"))
+    clock.now += timedelta(days=11)  # `old` is now 31 days old, `recent` 11
+    assert log.purge() == 1
+    snapshot = log.snapshot()
+    assert [q.id for q in snapshot.questions] == [recent]
+    assert snapshot.feedback == ()
+    assert not log.add_feedback(old, helpful=True)
+
+
+def test_purging_also_happens_while_recording(tmp_path: Path) -> None:
+    clock = Clock(datetime(2026, 1, 1, tzinfo=UTC))
+    log = QuestionLog(tmp_path / "log.db", retention_days=1, clock=clock)
+    log.record(_answer("first"))
+    clock.now += timedelta(days=2)
+    newest = log.record(_answer("second"))
+    assert [q.id for q in log.snapshot().questions] == [newest]
+
+
+def test_a_failed_purge_does_not_lose_the_record_that_triggered_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock(datetime(2026, 1, 1, tzinfo=UTC))
+    log = QuestionLog(tmp_path / "log.db", retention_days=1, clock=clock)
+
+    def locked() -> int:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(log, "purge", locked)
+    clock.now += timedelta(hours=2)
+    with caplog.at_level(logging.ERROR, logger="chatbot.storage"):
+        record_id = log.record(_answer("still kept"))
+    assert [q.id for q in log.snapshot().questions] == [record_id]
+    assert "could not purge old records" in caplog.text
+
+
+def test_a_log_needs_a_retention_of_a_day_or_more(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="CHATBOT_RETENTION_DAYS"):
+        QuestionLog(tmp_path / "log.db", retention_days=0)
+
+
+def test_reading_a_missing_log_says_so(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no question log at"):
+        read_log(tmp_path / "nothing.db")
+
+
+def test_serve_refuses_to_start_when_the_log_cannot_be_opened(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the log's folder should be")
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--knowledge", str(MANY), "--port", "1"],
+        env={"CHATBOT_DB": str(blocker / "log.db")},
+    )
+    assert result.exit_code == 1
+    assert f"error: cannot open the question log at {blocker / 'log.db'}" in result.output
+    assert "CHATBOT_LOG_QUESTIONS=0" in result.output
+    assert "Traceback" not in result.output
