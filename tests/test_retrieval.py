@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from chatbot.engine import Engine
 from chatbot.knowledge import Passage, load_knowledge
-from chatbot.retrieval import Retriever
+from chatbot.retrieval import Retriever, Vocabulary
 from tests.conftest import SEED_KNOWLEDGE
 
 SEED = load_knowledge(SEED_KNOWLEDGE)
@@ -78,3 +80,62 @@ def test_transition_passages_are_never_indexed(retriever: Retriever) -> None:
 def test_retriever_refuses_an_empty_index() -> None:
     with pytest.raises(ValueError, match="at least one informative passage"):
         Retriever([])
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Retriever(SEED.passages, SEED.synonyms, SEED.alternates).vocabulary
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("strech", "stretch"),  # a letter missing, then the synonym to the article word
+        ("masage", "massage"),  # "manage" is as many edits away, but not a dropped letter
+        ("flexers", "flexors"),
+        ("psaos", "psoas"),  # two letters swapped
+    ],
+)
+def test_typos_are_corrected_to_words_of_the_index(
+    vocabulary: Vocabulary, typed: str, expected: str
+) -> None:
+    assert vocabulary.corrected([typed]) == [expected]
+
+
+@pytest.mark.parametrize("word", ["neck", "salary", "feet", "night", "flights"])
+def test_real_words_the_index_lacks_are_not_taken_for_typos(
+    vocabulary: Vocabulary, word: str
+) -> None:
+    assert vocabulary.corrected([word]) == [word]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the front of my hips", ["hip", "flexors"]),  # a phrase people type
+        ("Where are they?", ["located"]),  # a question word standing for an article word
+        ("I'm at my desk 9 hours", ["workstation", "hours"]),  # numbers carry no topic
+    ],
+)
+def test_synonym_phrases_and_question_words_map_onto_article_words(
+    vocabulary: Vocabulary, text: str, expected: list[str]
+) -> None:
+    assert vocabulary.words(text) == expected
+
+
+def test_a_subject_the_index_never_mentions_lowers_confidence(seed_engine: Engine) -> None:
+    retriever = seed_engine.retriever
+    on_topic = retriever.search("how do I massage my hip flexors")[0].score
+    off_topic = retriever.search("how do I massage my neck")[0].score
+    assert off_topic < seed_engine.policy.answer_threshold < on_topic
+
+
+def test_phrase_synonyms_from_the_knowledge_folder_reach_the_retriever(tmp_path: Path) -> None:
+    (tmp_path / "doc.md").write_text(
+        "---\ntitle: Doc\n---\n\n## Blood flow\n\nMassage improves blood flow to tired muscles.\n"
+        "\n## Sleep\n\nGood sleep lets every muscle in the body recover overnight.\n"
+    )
+    (tmp_path / "synonyms.yaml").write_text("blood flow: [circulation, blood moving]\n")
+    knowledge = load_knowledge(tmp_path)
+    retriever = Retriever(knowledge.passages, knowledge.synonyms)
+    assert retriever.search("does it get the blood moving")[0].passage.section == "Blood flow"
