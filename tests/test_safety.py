@@ -40,6 +40,16 @@ RED_FLAGS = load_red_flags(SEED_KNOWLEDGE)
         ("what's wrong with my hip?", "diagnosis"),
         ("do I have bursitis", "diagnosis"),
         ("SHOULD I GO TO THE DOCTOR", "diagnosis"),
+        ("could this be a sign of something serious", "diagnosis"),
+        ("my hip is killing me", "emergency"),
+        ("hurt my hip in a car accident", "emergency"),
+        ("my foot turned blue", "emergency"),
+        ("I can't feel my leg", "professional"),
+        ("just had hip surgery, can I massage it?", "professional"),
+        ("can I massage with a blood clot in my leg", "professional"),
+        ("hip pain that won't go away", "professional"),
+        ("there's a lump in my groin", "professional"),
+        ("could it be an infection?", "professional"),
     ],
 )
 def test_red_flag_questions_get_their_reply(question: str, reply: str) -> None:
@@ -65,6 +75,12 @@ def test_red_flag_questions_get_their_reply(question: str, reply: str) -> None:
         "wear and tear on the hips",
         "how does massage help hip flexor pain",
         "what is a deep tissue massage",
+        "does massage help injured muscles heal",
+        "what is the best way to avoid tearing a muscle",
+        "does massage improve blood flow",
+        "can this be done at home",
+        "could massage be bad for me",
+        "how high should I lift my knee",
     ],
 )
 def test_normal_questions_raise_no_red_flag(question: str) -> None:
