@@ -14,6 +14,7 @@ from chatbot.policy import Answer, Policy, answer_question
 from chatbot.retrieval import Hit, Retriever
 from chatbot.rules import RuleSet
 from chatbot.safety import load_red_flags, triage
+from chatbot.scope import load_scope
 from chatbot.settings import Settings
 from chatbot.smalltalk import load_smalltalk, smalltalk
 
@@ -32,7 +33,12 @@ class Engine:
     def build(cls, knowledge_dir: Path, policy: Policy) -> Engine:
         """Load and index `knowledge_dir`; raises `KnowledgeError` on a broken document."""
         knowledge = load_knowledge(knowledge_dir)
-        retriever = Retriever(knowledge.passages, knowledge.synonyms, knowledge.alternates)
+        retriever = Retriever(
+            knowledge.passages,
+            knowledge.synonyms,
+            knowledge.alternates,
+            load_scope(knowledge_dir),
+        )
         red_flags = load_red_flags(knowledge_dir)
         return cls(knowledge, retriever, policy, red_flags, load_smalltalk(knowledge_dir))
 

@@ -27,6 +27,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from spellchecker import SpellChecker
 
 from chatbot.knowledge import Passage
+from chatbot.scope import Scope
 
 # scikit-learn's English stop words, less those that carry meaning here ("back",
 # "front", "side", "top", "move"...), plus the filler of typed questions.
@@ -51,6 +52,11 @@ COMMON_INFORMATION = 7.0
 RARITY_SPAN = 5.0
 RARITY_FLOOR = 0.25
 RECALL_POWER = 0.5
+# A subject named outside the knowledge base's scope weighs as this many unknown words.
+OUTSIDE_WEIGHT = 2.0
+# Question words whose match adds a small bonus to a view, to break ties.
+INTENTS = frozenset({"why", "how", "what", "where", "when", "which"})
+INTENT_BONUS = 0.02
 # How strongly words the index has never seen lower confidence.
 COVERAGE_POWER = 2.0
 # Typos are fixed only in words this long; longer words may be two edits off.
@@ -101,12 +107,14 @@ class Retriever:
         passages: Sequence[Passage],
         synonyms: Mapping[str, str] | None = None,
         alternates: Mapping[str, Sequence[str]] | None = None,
+        scope: Scope | None = None,
     ):
         self.passages = tuple(p for p in passages if p.informative)
         if not self.passages:
             raise ValueError("Retriever needs at least one informative passage to index")
         _english()  # Loaded while building, so the first search is as fast as the rest.
         self.vocabulary = Vocabulary(synonyms or {})
+        self.scope = scope or Scope()
         alternates = alternates or {}
         views: list[str] = []
         owners: list[int] = []
@@ -115,6 +123,7 @@ class Retriever:
                 views.append(view)
                 owners.append(index)
         self._owners = np.asarray(owners)
+        self._intents = np.asarray([_intent(v, first_only=True) for v in views])
         view_words = [self.vocabulary.words(v) for v in views]
         self.vocabulary.learn(w for words in view_words for w in words)
         self._words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)
@@ -145,9 +154,13 @@ class Retriever:
             view_scores += (1 - WORD_WEIGHT) * char_scores
         if RECALL_POWER:
             view_scores *= self._recall(words) ** RECALL_POWER
+        intent = _intent(query)
+        if intent:
+            # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
+            view_scores += INTENT_BONUS * (self._intents == intent)
         best = np.zeros(len(self.passages))
         np.maximum.at(best, self._owners, view_scores)
-        best *= self._coverage(words) ** COVERAGE_POWER
+        best *= self._coverage(words, len(self.scope.outside(query))) ** COVERAGE_POWER
         order = np.argsort(-best, kind="stable")[:k]
         return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in order if best[i] > 0.0]
 
@@ -165,11 +178,12 @@ class Retriever:
         recall: np.ndarray = np.asarray(found).ravel() / sum(weights.values())
         return recall
 
-    def _coverage(self, words: Sequence[str]) -> float:
+    def _coverage(self, words: Sequence[str], outside: int = 0) -> float:
         """The share of the query's weight the index knows: an unknown word (a subject
         the knowledge base never mentions) makes any match less certain, the more so
-        the rarer it is in English ("neck" more than "people")."""
-        known = unknown = 0.0
+        the rarer it is in English ("neck" more than "people"); so does each subject
+        named outside the knowledge base's scope."""
+        known, unknown = 0.0, OUTSIDE_WEIGHT * outside * self._unknown_idf
         for word in words:
             weight = self._idf.get(stem(word))
             if weight is not None:
@@ -255,6 +269,15 @@ class Vocabulary:
             return word
         fixed = min(candidates, key=len)
         return self.synonyms.get(fixed, fixed)
+
+
+def _intent(text: str, *, first_only: bool = False) -> str:
+    """The question word a text asks with ("why", "how"...), or "" for none."""
+    words: list[str] = _TOKEN.findall(normalize(text))
+    for word in words[:1] if first_only else words:
+        if word in INTENTS:
+            return word
+    return ""
 
 
 def _word_features(words: Sequence[str]) -> list[str]:

@@ -28,11 +28,11 @@ def test_the_question_set_is_large_and_covers_every_kind(seed_ids: set[str]) -> 
     assert len(cases) >= 120
     assert {"paraphrase", "keyword", "typo", "caps", "nopunct", "body"} <= kinds
     assert {"far", "near", "red_flag", "smalltalk"} <= kinds
-    assert {c.split for c in cases} == {"tune", "check"}
+    assert {c.split for c in cases} == {"tune", "check", "fresh"}
     assert len({c.question.lower() for c in cases}) == len(cases), "duplicate question"
 
 
-@pytest.mark.parametrize("split", ["tune", "check"])
+@pytest.mark.parametrize("split", ["tune", "check", "fresh"])
 def test_the_bot_meets_its_floors_on_each_half(
     seed_engine: Engine, seed_ids: set[str], split: str
 ) -> None:
@@ -40,7 +40,7 @@ def test_the_bot_meets_its_floors_on_each_half(
     summary = summarize(evaluate(seed_engine, cases))
     assert summary.top1 >= 0.90
     assert summary.abstain_recall >= 0.90
-    assert summary.red_flags_triaged == summary.red_flags > 0
+    assert summary.red_flags_triaged == summary.red_flags
     assert summary.false_triage == 0
     assert summary.missing_disclaimer == 0
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from chatbot.engine import Engine
-from chatbot.knowledge import Passage, load_knowledge
+from chatbot.knowledge import KnowledgeError, Passage, load_knowledge
 from chatbot.retrieval import Retriever, Vocabulary
+from chatbot.scope import load_scope
 from tests.conftest import SEED_KNOWLEDGE
 
 SEED = load_knowledge(SEED_KNOWLEDGE)
@@ -139,3 +140,41 @@ def test_phrase_synonyms_from_the_knowledge_folder_reach_the_retriever(tmp_path:
     knowledge = load_knowledge(tmp_path)
     retriever = Retriever(knowledge.passages, knowledge.synonyms)
     assert retriever.search("does it get the blood moving")[0].passage.section == "Blood flow"
+
+
+@pytest.mark.parametrize(
+    ("question", "outside"),
+    [
+        ("what causes knee pain", ["knee"]),
+        ("knee pain when I lift my hip", []),  # names the articles' subject too
+        ("best foam roller brand", ["brand"]),
+        ("how much does a massage cost", ["cost"]),
+        ("how do I stretch my hip flexors", []),
+    ],
+)
+def test_scope_names_the_subjects_a_question_goes_outside(
+    seed_engine: Engine, question: str, outside: list[str]
+) -> None:
+    assert seed_engine.retriever.scope.outside(question) == outside
+
+
+def test_a_broken_scope_file_is_reported_as_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "scope.yaml").write_text("subjects: [hip]\nother_body_parts: knee\n")
+    with pytest.raises(KnowledgeError) as error:
+        load_scope(tmp_path)
+    assert str(error.value.problems[0]) == (
+        f"{tmp_path / 'scope.yaml'}:2: 'other_body_parts' must be a list of words"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "anchor"),
+    [
+        ("why massage hip flexors", "faq-why-should-i-massage-my-hip-flexors"),
+        ("how do you massage hip flexors", "your-step-by-step-guide-to-hip-flexor-massage-steps"),
+    ],
+)
+def test_the_question_word_breaks_a_tie_between_phrasings(
+    seed_engine: Engine, question: str, anchor: str
+) -> None:
+    assert seed_engine.retriever.search(question)[0].passage.anchor == anchor
