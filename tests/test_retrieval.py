@@ -8,8 +8,9 @@ import pytest
 
 from chatbot.engine import Engine
 from chatbot.knowledge import KnowledgeError, Passage, load_knowledge
-from chatbot.retrieval import Retriever, Vocabulary
+from chatbot.retrieval import Retriever
 from chatbot.scope import load_scope
+from chatbot.vocabulary import Vocabulary
 from tests.conftest import SEED_KNOWLEDGE
 
 SEED = load_knowledge(SEED_KNOWLEDGE)
