@@ -100,7 +100,8 @@ def ask(
     if reply.source:
         typer.echo(f"\nSource: {reply.source.section} — {reply.source.title} ({reply.source.url})")
     if reply.related:
-        typer.echo("\nDid you mean:" if not reply.answered else "\nRelated:")
+        heading = {"answer": "Related:", "suggest": "Did you mean:"}.get(reply.band, "You can ask:")
+        typer.echo(f"\n{heading}")
         for item in reply.related:
             typer.echo(f"  - {item.title}")
     typer.echo(f"\n{reply.disclaimer}")
