@@ -3,6 +3,8 @@ typos corrected against the index's own words, and how topical an unknown word i
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 import unicodedata
@@ -38,6 +40,7 @@ RARITY_FLOOR = 0.25
 # Typos are fixed only in words this long; longer words may be two edits off.
 MIN_CORRECTABLE = 4
 LONG_WORD = 7
+MAX_CORRECTIONS = 8
 # An unknown word sharing this many first letters (and 3/4 of itself) with a known
 # word is taken for it.
 MIN_PREFIX = 6
@@ -105,14 +108,19 @@ class Vocabulary:
         the index does not know stays as it is: it is a subject the articles don't cover
         ("neck", "salary"), not a typo."""
         fixed: list[str] = []
+        corrections: dict[str, str] = {}
         for word in words:
             if word in self.known or stem(word) in self.known_stems:
                 fixed.append(word)
             elif word in english():
                 # A form the stemmer misses ("cylinder", "cylindrical") is still the word.
                 fixed.append(self._by_prefix(word))
+            elif word in corrections or len(corrections) < MAX_CORRECTIONS:
+                # A question is not a page of typos: past a few, the rest stay unknown.
+                corrections.setdefault(word, self._correct(word))
+                fixed.extend(corrections[word].split())
             else:
-                fixed.extend(self._correct(word).split())
+                fixed.append(word)
         return fixed
 
     def _correct(self, word: str) -> str:
@@ -139,7 +147,11 @@ class Vocabulary:
         size = max(MIN_PREFIX, (3 * len(word)) // 4)
         if len(word) < size:
             return word
-        candidates = [w for w in self._lexicon if w.startswith(word[:size])]
+        prefix = word[:size]
+        start = bisect.bisect_left(self._lexicon, prefix)
+        candidates = list(
+            itertools.takewhile(lambda w: w.startswith(prefix), self._lexicon[start:])
+        )
         if not candidates:
             return word
         fixed = min(candidates, key=len)
