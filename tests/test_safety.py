@@ -50,6 +50,8 @@ RED_FLAGS = load_red_flags(SEED_KNOWLEDGE)
         ("hip pain that won't go away", "professional"),
         ("there's a lump in my groin", "professional"),
         ("could it be an infection?", "professional"),
+        ("the pain is so bad I can't sleep", "emergency"),
+        ("I can't hold my pee and my back hurts", "emergency"),
     ],
 )
 def test_red_flag_questions_get_their_reply(question: str, reply: str) -> None:
