@@ -51,7 +51,7 @@ def test_eval_command_passes_the_floors_on_the_whole_set() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "answerable: top-1" in result.output
-    assert "safety: 20/20 red flags triaged" in result.output
+    assert "safety: 57/57 red flags triaged" in result.output
 
 
 def test_eval_command_fails_below_a_floor_and_lists_failures(tmp_path: Path) -> None:

@@ -52,6 +52,8 @@ RED_FLAGS = load_red_flags(SEED_KNOWLEDGE)
         ("could it be an infection?", "professional"),
         ("the pain is so bad I can't sleep", "emergency"),
         ("I can't hold my pee and my back hurts", "emergency"),
+        ("my leg suddenly went weak", "professional"),
+        ("hip pain at night that wakes me up", "professional"),
     ],
 )
 def test_red_flag_questions_get_their_reply(question: str, reply: str) -> None:
