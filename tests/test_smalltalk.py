@@ -22,6 +22,14 @@ from tests.conftest import AskJSON
         "who are you",
         "what can I ask you",
         "bye",
+        "hey how's it going",
+        "thank u",
+        "cheers mate",
+        "can you help me?",
+        "what topics do you cover",
+        "are you a real person",
+        "ok",
+        "cool",
     ],
 )
 def test_small_talk_gets_a_friendly_reply_naming_the_topics(ask: AskJSON, question: str) -> None:
@@ -38,6 +46,8 @@ def test_small_talk_gets_a_friendly_reply_naming_the_topics(ask: AskJSON, questi
     [
         "hi, how do I stretch my hip flexors?",
         "thanks, and can massage help back pain?",
+        "cool down after exercise",
+        "good posture",
         "help my hips are tight from sitting",
     ],
 )
