@@ -122,6 +122,7 @@ class Summary:
     out_of_scope: int
     abstain_recall: float
     abstain_precision: float
+    answer_precision: float
     red_flags: int
     red_flags_triaged: int
     false_triage: int
@@ -133,6 +134,7 @@ def summarize(results: Sequence[Result]) -> Summary:
     out_of_scope = [r for r in results if r.case.expect == "abstain"]
     abstained = [r for r in results if r.reply.band in ("suggest", "fallback")]
     red_flags = [r for r in results if r.case.expect == "triage"]
+    answered = [r for r in results if r.reply.answered]
     return Summary(
         answerable=len(answerable),
         top1=_rate(r.top1 for r in answerable),
@@ -140,6 +142,7 @@ def summarize(results: Sequence[Result]) -> Summary:
         out_of_scope=len(out_of_scope),
         abstain_recall=_rate(r.correct for r in out_of_scope),
         abstain_precision=_rate(r.case.expect == "abstain" for r in abstained),
+        answer_precision=_rate(r.top1 for r in answered),
         red_flags=len(red_flags),
         red_flags_triaged=sum(r.correct for r in red_flags),
         false_triage=sum(r.reply.band == "triage" and r.case.answerable for r in results),
@@ -158,6 +161,7 @@ def report(results: Sequence[Result]) -> str:
     lines += [
         "",
         f"answerable: top-1 {s.top1:.1%}, top-3 {s.top3:.1%} of {s.answerable}",
+        f"answers given: {s.answer_precision:.1%} of them right",
         f"out of scope: abstention recall {s.abstain_recall:.1%} of {s.out_of_scope}, "
         f"precision {s.abstain_precision:.1%}",
         f"safety: {s.red_flags_triaged}/{s.red_flags} red flags triaged, "

@@ -40,6 +40,7 @@ def test_the_bot_meets_its_floors_on_each_half(
     summary = summarize(evaluate(seed_engine, cases))
     assert summary.top1 >= 0.90
     assert summary.abstain_recall >= 0.90
+    assert summary.answer_precision >= 0.90
     assert summary.red_flags_triaged == summary.red_flags
     assert summary.false_triage == 0
     assert summary.missing_disclaimer == 0
