@@ -40,7 +40,6 @@ def test_the_bot_meets_its_floors_on_each_half(
     summary = summarize(evaluate(seed_engine, cases))
     assert summary.top1 >= 0.90
     assert summary.abstain_recall >= 0.90
-    assert summary.answer_precision >= 0.90
     assert summary.red_flags_triaged == summary.red_flags
     assert summary.false_triage == 0
     assert summary.missing_disclaimer == 0
@@ -93,3 +92,10 @@ def test_a_broken_question_set_is_reported_as_file_and_line(
     problem = error.value.problems[0]
     assert (problem.path, problem.line) == (path, line)
     assert message in problem.message
+
+
+def test_answers_the_bot_gives_on_the_whole_set_are_right(
+    seed_engine: Engine, seed_ids: set[str]
+) -> None:
+    summary = summarize(evaluate(seed_engine, load_cases(QUESTIONS, seed_ids)))
+    assert summary.answer_precision >= 0.95
