@@ -28,7 +28,8 @@ _FILLER_WORDS = """im ive id youre dont doesnt isnt cant wont got also really pl
     lot lots kind sort guys basically literally related anybody somebody good best better
     right ever does did doing explain define definition meaning mean means describe wat wot
     u ur r pls plz abt hw wht people say says said talk talking anyone someone called make
-    makes making made getting gets"""
+    makes making made getting gets happen happens happened happening whats hows
+    thats whos whens theres heres lets"""
 STOP_WORDS = (ENGLISH_STOP_WORDS - frozenset(_KEEP_WORDS.split())) | frozenset(
     _FILLER_WORDS.split()
 )
