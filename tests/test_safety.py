@@ -53,6 +53,7 @@ RED_FLAGS = load_red_flags(SEED_KNOWLEDGE)
         ("the pain is so bad I can't sleep", "emergency"),
         ("I can't hold my pee and my back hurts", "emergency"),
         ("my leg suddenly went weak", "professional"),
+        ("can I massage a pulled hamstring", "professional"),
         ("hip pain at night that wakes me up", "professional"),
     ],
 )
