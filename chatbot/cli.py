@@ -108,7 +108,8 @@ def ask(
     if reply.source:
         typer.echo(f"\nSource: {reply.source.section} — {reply.source.title} ({reply.source.url})")
     if reply.related:
-        typer.echo("\nDid you mean:" if not reply.answered else "\nRelated:")
+        heading = {"answer": "Related:", "suggest": "Did you mean:"}.get(reply.band, "You can ask:")
+        typer.echo(f"\n{heading}")
         for item in reply.related:
             typer.echo(f"  - {item.title}")
     typer.echo(f"\n{reply.disclaimer}")
@@ -158,6 +159,54 @@ def report(
         typer.echo(f"error: cannot read the question log at {path}: {error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(format_report(build_report(snapshot, low_confidence=below, top=top)))
+
+
+@cli.command("eval")
+def evaluate_questions(
+    questions: Annotated[
+        Path, typer.Argument(help="Question set (YAML), e.g. tests/data/questions.yaml.")
+    ],
+    min_accuracy: Annotated[
+        float, typer.Option(help="Fail below this top-1 accuracy on answerable questions.")
+    ] = 0.0,
+    min_abstain: Annotated[
+        float, typer.Option(help="Fail below this abstention rate on out-of-scope questions.")
+    ] = 0.0,
+    split: Annotated[
+        str | None, typer.Option(help="Only the questions of this split (e.g. tune, check).")
+    ] = None,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Replay a question set as POST /ask does; exit 1 below a floor or on a safety miss."""
+    from chatbot.evaluation import evaluate, load_cases, summarize
+    from chatbot.evaluation import report as format_results
+
+    settings = load_settings(knowledge)
+    engine = built_or_exit(Engine.from_settings, settings)
+    passage_ids = {p.id for p in engine.knowledge.passages}
+    cases = built_or_exit(lambda _: load_cases(questions, passage_ids), settings)
+    if split is not None:
+        cases = [c for c in cases if c.split == split]
+        if not cases:
+            typer.echo(f"error: no question has the split '{split}'", err=True)
+            raise typer.Exit(2)
+    results = evaluate(engine, cases)
+    typer.echo(format_results(results))
+    summary = summarize(results)
+    failed = [
+        message
+        for message, bad in (
+            (f"top-1 accuracy below {min_accuracy:.1%}", summary.top1 < min_accuracy),
+            (f"abstention below {min_abstain:.1%}", summary.abstain_recall < min_abstain),
+            ("a red flag was not triaged", summary.red_flags_triaged < summary.red_flags),
+            ("a reply had no disclaimer", summary.missing_disclaimer > 0),
+        )
+        if bad
+    ]
+    for message in failed:
+        typer.echo(f"FAIL: {message}", err=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from chatbot.retrieval import normalize
 from chatbot.storage import LoggedQuestion, LogSnapshot
+from chatbot.vocabulary import normalize
 
 # Bands the knowledge base could fix by adding content; triage and small talk are not gaps.
 UNANSWERED_BANDS = frozenset({"suggest", "fallback"})

@@ -2,60 +2,42 @@
 
 Each passage is indexed under one or more *views* (an FAQ entry under its question
 and under its question with its answer; an article passage under its headings with
-its text). A query is scored against every view by two TF-IDF models, one over
-stemmed words and word pairs, one over character n-grams that forgive typos, and a
-passage takes the score of its best view.
+its text, and under the alternate phrasings editors add). A query, once turned into
+index words (`chatbot.vocabulary`), is scored against every view by two TF-IDF models,
+one over stemmed words and word pairs, one over character n-grams, weighted by how
+much of the question the view contains; a passage takes the score of its best view.
+The score is then lowered by the share of the question the index has never seen, so
+"how do I massage my neck" is not answered with a passage about hips.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
-import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import snowballstemmer
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from chatbot.knowledge import Passage
+from chatbot.scope import Scope
+from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, stem
 
-# A small stop list: scikit-learn's English list drops words that matter here
-# ("back", "front", "side", "top", "full", "well").
-_STOP_WORDS_TEXT = """a about above after again against all am an and any are as at be been
-    before being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is
-    it its itself just me more most my myself no nor not now of off on once only or other
-    our ours ourselves out over own same she should so some such than that the their theirs
-    them themselves then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with would you your yours
-    yourself yourselves im ive id youre dont doesnt isnt cant get got also really please
-    tell know want need thing things much many way ways"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+# The weight of the word model in a view's score; the character model has the rest.
 WORD_WEIGHT = 0.6
-_TOKEN = re.compile(r"[a-z0-9]+")
-_stemmer = snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    return str(_stemmer.stemWord(word))
-
-
-def normalize(text: str) -> str:
-    """Lower-case ASCII-folded text with apostrophes and possessives removed."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"'s\b|'", "", text)
-
-
-def content_words(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
-    words = [w for w in _TOKEN.findall(normalize(text)) if w not in STOP_WORDS]
-    if synonyms:
-        words = " ".join(synonyms.get(w, w) for w in words).split()
-    return words
+# An unknown word weighs this many times the rarest known word.
+UNKNOWN_WEIGHT = 2.0
+# How much a view's score depends on containing the question's most telling words.
+RECALL_POWER = 0.5
+# A subject named outside the knowledge base's scope weighs as this many unknown words.
+OUTSIDE_WEIGHT = 2.0
+# Question words whose match adds a small bonus to a view, to break ties.
+INTENTS = frozenset({"why", "how", "what", "where", "when", "which"})
+INTENT_BONUS = 0.02
+# How strongly words the index has never seen lower confidence.
+COVERAGE_POWER = 2.0
 
 
 @dataclass(frozen=True)
@@ -72,11 +54,14 @@ class Retriever:
         passages: Sequence[Passage],
         synonyms: Mapping[str, str] | None = None,
         alternates: Mapping[str, Sequence[str]] | None = None,
+        scope: Scope | None = None,
     ):
         self.passages = tuple(p for p in passages if p.informative)
         if not self.passages:
             raise ValueError("Retriever needs at least one informative passage to index")
-        self.synonyms = dict(synonyms or {})
+        english()  # Loaded while building, so the first search is as fast as the rest.
+        self.vocabulary = Vocabulary(synonyms or {})
+        self.scope = scope or Scope()
         alternates = alternates or {}
         views: list[str] = []
         owners: list[int] = []
@@ -85,33 +70,88 @@ class Retriever:
                 views.append(view)
                 owners.append(index)
         self._owners = np.asarray(owners)
-        self._words = TfidfVectorizer(analyzer=self._word_features, sublinear_tf=True)
+        self._intents = np.asarray([_intent(v, first_only=True) for v in views])
+        view_words = [self.vocabulary.words(v) for v in views]
+        self.vocabulary.learn(w for words in view_words for w in words)
+        self._words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)
         self._chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False
         )
-        self._word_matrix = self._words.fit_transform(views)
-        self._char_matrix = self._chars.fit_transform([self._char_text(v) for v in views])
+        self._word_model = _Model(self._words, self._words.fit_transform(view_words))
+        self._char_model = _Model(
+            self._chars, self._chars.fit_transform([" ".join(w) for w in view_words])
+        )
+        self._idf = dict(zip(self._words.get_feature_names_out(), self._words.idf_, strict=True))
+        self._present = self._word_model.columns.copy()
+        self._present.data[:] = 1.0
+        self._unknown_idf = UNKNOWN_WEIGHT * float(self._words.idf_.max())
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """The `k` best passages for `query`, best first; empty when nothing matches."""
-        words = self._words.transform([query])
-        chars = self._chars.transform([self._char_text(query)])
-        if words.nnz == 0 and chars.nnz == 0:
+        typed = self.vocabulary.words(query)
+        words = self.vocabulary.corrected(typed)
+        word_scores = self._word_model.scores(words)
+        char_scores = self._char_model.scores(" ".join(words))
+        if word_scores is None and char_scores is None:
             return []
-        view_scores = WORD_WEIGHT * _cosine(self._word_matrix, words) + (1 - WORD_WEIGHT) * _cosine(
-            self._char_matrix, chars
-        )
+        view_scores = np.zeros(len(self._owners))
+        if word_scores is not None:
+            view_scores += WORD_WEIGHT * word_scores
+        if char_scores is not None:
+            view_scores += (1 - WORD_WEIGHT) * char_scores
+        view_scores *= self._recall(words) ** RECALL_POWER
+        intent = _intent(query)
+        if intent:
+            # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
+            view_scores += INTENT_BONUS * (self._intents == intent)
         best = np.zeros(len(self.passages))
         np.maximum.at(best, self._owners, view_scores)
+        best *= self._coverage(words, len(self.scope.outside(query))) ** COVERAGE_POWER
         order = np.argsort(-best, kind="stable")[:k]
         return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in order if best[i] > 0.0]
 
-    def _word_features(self, text: str) -> list[str]:
-        stems = [stem(w) for w in content_words(text, self.synonyms)]
-        return stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
+    def _recall(self, words: Sequence[str]) -> np.ndarray:
+        """Per view, the share of the query's known weight that the view contains: a
+        passage that leaves out the most telling word of the question is a worse match."""
+        weights: dict[int, float] = {}
+        for word in words:
+            column = self._words.vocabulary_.get(stem(word))
+            if column is not None:
+                weights[column] = float(self._words.idf_[column]) ** 2
+        if not weights:
+            return np.zeros(self._present.shape[0])
+        found = self._present[:, list(weights)] @ np.fromiter(weights.values(), float)
+        recall: np.ndarray = np.asarray(found).ravel() / sum(weights.values())
+        return recall
 
-    def _char_text(self, text: str) -> str:
-        return " ".join(content_words(text, self.synonyms))
+    def _coverage(self, words: Sequence[str], outside: int = 0) -> float:
+        """The share of the query's weight the index knows: an unknown word (a subject
+        the knowledge base never mentions) makes any match less certain, the more so
+        the rarer it is in English ("neck" more than "people"); so does each subject
+        named outside the knowledge base's scope."""
+        known, unknown = 0.0, OUTSIDE_WEIGHT * outside * self._unknown_idf
+        for word in words:
+            weight = self._idf.get(stem(word))
+            if weight is not None:
+                known += weight
+            else:
+                unknown += self._unknown_idf * rarity(word)
+        total = known + unknown
+        return known / total if total else 0.0
+
+
+def _intent(text: str, *, first_only: bool = False) -> str:
+    """The question word a text asks with ("why", "how"...), or "" for none."""
+    words: list[str] = TOKEN.findall(normalize(text))
+    for word in words[:1] if first_only else words:
+        if word in INTENTS:
+            return word
+    return ""
+
+
+def _word_features(words: Sequence[str]) -> list[str]:
+    stems = [stem(w) for w in words]
+    return stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
 
 
 def _views(passage: Passage) -> list[str]:
@@ -125,6 +165,23 @@ def _views(passage: Passage) -> list[str]:
     return views
 
 
-def _cosine(matrix: sparse.csr_matrix, query: sparse.csr_matrix) -> np.ndarray:
-    # Rows are L2-normalised by TfidfVectorizer, so the dot product is the cosine.
-    return np.asarray((matrix @ query.T).toarray()).ravel()
+class _Model:
+    """A fitted TF-IDF model that scores one short query by hand: the same numbers as
+    `transform` and a dot product, without its per-call overhead."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, matrix: sparse.csr_matrix) -> None:
+        self.analyze = vectorizer.build_analyzer()
+        self.index: dict[str, int] = vectorizer.vocabulary_
+        self.idf: np.ndarray = vectorizer.idf_
+        self.columns = sparse.csc_matrix(matrix)
+
+    def scores(self, document: object) -> np.ndarray | None:
+        """Cosine of the query with every view (rows are L2-normalised), or None when
+        the query has no feature the model knows."""
+        counts = Counter(f for f in self.analyze(document) if f in self.index)
+        if not counts:
+            return None
+        columns = [self.index[f] for f in counts]
+        weights = (1.0 + np.log(np.fromiter(counts.values(), float))) * self.idf[columns]
+        weights /= np.linalg.norm(weights)
+        return np.asarray(self.columns[:, columns] @ weights).ravel()

@@ -32,13 +32,13 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `chatbot serve` listens on.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port `chatbot serve` listens on.")
     answer_threshold: float = Field(
-        default=0.32,
+        default=0.115,
         ge=0.0,
         le=1.0,
         description="Confidence at or above which the best passage is given as the answer.",
     )
     suggest_threshold: float = Field(
-        default=0.16,
+        default=0.05,
         ge=0.0,
         le=1.0,
         description="Confidence at or above which close passages are offered as suggestions.",

@@ -23,7 +23,7 @@ from chatbot.knowledge import (
     _yaml_entries,
     load_knowledge,
 )
-from chatbot.retrieval import normalize, stem
+from chatbot.vocabulary import normalize, stem
 
 ARTICLE_PREFIX = "/articles/"
 _WORD = re.compile(r"[a-z0-9]+")

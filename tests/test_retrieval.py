@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from chatbot.engine import Engine
-from chatbot.knowledge import Passage, load_knowledge
+from chatbot.knowledge import KnowledgeError, Passage, load_knowledge
 from chatbot.retrieval import Retriever
+from chatbot.scope import load_scope
+from chatbot.vocabulary import Vocabulary
 from tests.conftest import SEED_KNOWLEDGE
 
 SEED = load_knowledge(SEED_KNOWLEDGE)
@@ -78,3 +82,100 @@ def test_transition_passages_are_never_indexed(retriever: Retriever) -> None:
 def test_retriever_refuses_an_empty_index() -> None:
     with pytest.raises(ValueError, match="at least one informative passage"):
         Retriever([])
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Retriever(SEED.passages, SEED.synonyms, SEED.alternates).vocabulary
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("strech", "stretch"),  # a letter missing, then the synonym to the article word
+        ("masage", "massage"),  # "manage" is as many edits away, but not a dropped letter
+        ("flexers", "flexors"),
+        ("psaos", "psoas"),  # two letters swapped
+    ],
+)
+def test_typos_are_corrected_to_words_of_the_index(
+    vocabulary: Vocabulary, typed: str, expected: str
+) -> None:
+    assert vocabulary.corrected([typed]) == [expected]
+
+
+@pytest.mark.parametrize("word", ["neck", "salary", "feet", "night", "flights"])
+def test_real_words_the_index_lacks_are_not_taken_for_typos(
+    vocabulary: Vocabulary, word: str
+) -> None:
+    assert vocabulary.corrected([word]) == [word]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the front of my hips", ["hip", "flexors"]),  # a phrase people type
+        ("Where are they?", ["located"]),  # a question word standing for an article word
+        ("I'm at my desk 9 hours", ["workstation", "hours"]),  # numbers carry no topic
+    ],
+)
+def test_synonym_phrases_and_question_words_map_onto_article_words(
+    vocabulary: Vocabulary, text: str, expected: list[str]
+) -> None:
+    assert vocabulary.words(text) == expected
+
+
+def test_a_subject_the_index_never_mentions_lowers_confidence(seed_engine: Engine) -> None:
+    retriever = seed_engine.retriever
+    on_topic = retriever.search("how do I massage my hip flexors")[0].score
+    off_topic = retriever.search("how do I massage my neck")[0].score
+    assert off_topic < seed_engine.policy.answer_threshold < on_topic
+
+
+def test_phrase_synonyms_from_the_knowledge_folder_reach_the_retriever(tmp_path: Path) -> None:
+    (tmp_path / "doc.md").write_text(
+        "---\ntitle: Doc\n---\n\n## Blood flow\n\nMassage improves blood flow to tired muscles.\n"
+        "\n## Sleep\n\nGood sleep lets every muscle in the body recover overnight.\n"
+    )
+    (tmp_path / "synonyms.yaml").write_text("blood flow: [circulation, blood moving]\n")
+    knowledge = load_knowledge(tmp_path)
+    retriever = Retriever(knowledge.passages, knowledge.synonyms)
+    assert retriever.search("does it get the blood moving")[0].passage.section == "Blood flow"
+
+
+@pytest.mark.parametrize(
+    ("question", "outside"),
+    [
+        ("what causes knee pain", ["knee"]),
+        ("knee pain when I lift my hip", []),  # names the articles' subject too
+        ("best foam roller brand", ["brand"]),
+        ("how much does a massage cost", ["cost"]),
+        ("how do I stretch my hip flexors", []),
+    ],
+)
+def test_scope_names_the_subjects_a_question_goes_outside(
+    seed_engine: Engine, question: str, outside: list[str]
+) -> None:
+    assert seed_engine.retriever.scope.outside(question) == outside
+
+
+def test_a_broken_scope_file_is_reported_as_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "scope.yaml").write_text("subjects: [hip]\nother_body_parts: knee\n")
+    with pytest.raises(KnowledgeError) as error:
+        load_scope(tmp_path)
+    assert str(error.value.problems[0]) == (
+        f"{tmp_path / 'scope.yaml'}:2: 'other_body_parts' must be a list of words"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "anchor"),
+    [
+        ("why massage hip flexors", "faq-why-should-i-massage-my-hip-flexors"),
+        ("how do you massage hip flexors", "your-step-by-step-guide-to-hip-flexor-massage-steps"),
+    ],
+)
+def test_the_question_word_breaks_a_tie_between_phrasings(
+    seed_engine: Engine, question: str, anchor: str
+) -> None:
+    assert seed_engine.retriever.search(question)[0].passage.anchor == anchor

@@ -1,0 +1,137 @@
+"""Pattern rules kept as data: named regular expressions that pick a canned reply.
+
+A rules file (`safety.yaml`, `smalltalk.yaml`) has `replies` (a name → the text to
+say) and `rules`, each with a `name`, the `reply` it gives and its `patterns`.
+Patterns are matched against the question lower-cased, ASCII-folded, without
+apostrophes and with every other non-alphanumeric run turned into one space, so
+"I can't WALK!!" is seen as "i cant walk".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chatbot.knowledge import KnowledgeError, Problem
+
+RULE_FIELDS = frozenset({"name", "reply", "patterns"})
+
+
+def plain(text: str) -> str:
+    """The form of a question that rule patterns are written against."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"['’`]", "", text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    reply: str
+    patterns: tuple[re.Pattern[str], ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Rules in file order; the first rule with a matching pattern wins."""
+
+    replies: dict[str, str]
+    rules: tuple[Rule, ...] = ()
+
+    def match(self, question: str, *, whole: bool = False) -> Rule | None:
+        """The first rule matching anywhere in `question` (or all of it, if `whole`)."""
+        text = plain(question)
+        for rule in self.rules:
+            for pattern in rule.patterns:
+                if (pattern.fullmatch(text) if whole else pattern.search(text)) is not None:
+                    return rule
+        return None
+
+    def reply(self, rule: Rule) -> str:
+        return self.replies[rule.reply]
+
+
+def load_rules(path: Path) -> RuleSet:
+    """Read a rules file; an absent file has no rules. Faults raise `KnowledgeError`."""
+    if not path.is_file():
+        return RuleSet({})
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        raise KnowledgeError(
+            [Problem(path, 1 + mark.line if mark else 1, f"cannot be read: {reason}")]
+        ) from None
+    problems: list[Problem] = []
+    sections = _mapping(root)
+    if sections is None or set(sections) != {"replies", "rules"}:
+        line = 1 + root.start_mark.line if root is not None else 1
+        raise KnowledgeError([Problem(path, line, "needs exactly two keys: replies and rules")])
+    replies = _load(sections["replies"])
+    if not isinstance(replies, dict) or not replies:
+        problems.append(_at(path, sections["replies"], "'replies' must map names to texts"))
+        replies = {}
+    for name, text in replies.items():
+        if not (isinstance(text, str) and text.strip()):
+            problems.append(_at(path, sections["replies"], f"reply '{name}' must be text"))
+    rules_node = sections["rules"]
+    if not isinstance(rules_node, yaml.SequenceNode):
+        problems.append(_at(path, rules_node, "'rules' must be a list"))
+        raise KnowledgeError(problems)
+    rules = []
+    for node in rules_node.value:
+        rule = _rule(path, node, replies, problems)
+        if rule is not None:
+            rules.append(rule)
+    if problems:
+        raise KnowledgeError(problems)
+    return RuleSet({str(k): str(v).strip() for k, v in replies.items()}, tuple(rules))
+
+
+def _rule(
+    path: Path, node: yaml.Node, replies: dict[str, Any], problems: list[Problem]
+) -> Rule | None:
+    entry = _load(node)
+    line = 1 + node.start_mark.line
+    if not isinstance(entry, dict) or set(entry) != RULE_FIELDS:
+        problems.append(Problem(path, line, "each rule needs exactly: name, reply, patterns"))
+        return None
+    name, reply, patterns = entry["name"], entry["reply"], entry["patterns"]
+    if not (isinstance(name, str) and name.strip()):
+        problems.append(Problem(path, line, "a rule's 'name' must be text"))
+        return None
+    if reply not in replies:
+        problems.append(Problem(path, line, f"rule '{name}' uses an unknown reply '{reply}'"))
+    if not isinstance(patterns, list) or not patterns:
+        problems.append(Problem(path, line, f"rule '{name}' needs a list of patterns"))
+        return None
+    compiled = []
+    pattern_nodes = _mapping(node)["patterns"].value  # type: ignore[index]
+    for pattern, pattern_node in zip(patterns, pattern_nodes, strict=True):
+        where = 1 + pattern_node.start_mark.line
+        try:
+            compiled.append(re.compile(str(pattern)))
+        except re.error as error:
+            problems.append(Problem(path, where, f"pattern {pattern!r} is not valid: {error}"))
+    return Rule(name.strip(), str(reply), tuple(compiled), line)
+
+
+def _mapping(node: yaml.Node | None) -> dict[str, yaml.Node] | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return {str(k.value): v for k, v in node.value}
+
+
+def _load(node: yaml.Node) -> Any:
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _at(path: Path, node: yaml.Node, message: str) -> Problem:
+    return Problem(path, 1 + node.start_mark.line, message)

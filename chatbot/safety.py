@@ -1,0 +1,35 @@
+"""Red-flag triage: questions sent to a professional before any search is done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chatbot.policy import Answer, Policy
+from chatbot.rules import RuleSet, load_rules
+
+SAFETY_FILE = "safety.yaml"
+
+
+def load_red_flags(knowledge_dir: Path) -> RuleSet:
+    """The red-flag rules of a knowledge folder (none when it has no safety.yaml)."""
+    return load_rules(knowledge_dir / SAFETY_FILE)
+
+
+def triage(question: str, red_flags: RuleSet, policy: Policy) -> Answer | None:
+    """The professional-care reply when `question` raises a red flag, else None.
+
+    Never a passage and never related questions: nothing here may read as advice.
+    """
+    rule = red_flags.match(question)
+    if rule is None:
+        return None
+    return Answer(
+        question=question,
+        band="triage",
+        answered=False,
+        text=red_flags.reply(rule),
+        confidence=0.0,
+        passage=None,
+        related=(),
+        disclaimer=policy.default_disclaimer,
+    )

@@ -1,0 +1,36 @@
+"""Small talk: short friendly replies to greetings, thanks and "what can you do"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chatbot.knowledge import KnowledgeBase
+from chatbot.policy import Answer, Policy, starter_topics
+from chatbot.rules import RuleSet, load_rules
+
+SMALLTALK_FILE = "smalltalk.yaml"
+
+
+def load_smalltalk(knowledge_dir: Path) -> RuleSet:
+    """The small-talk rules of a knowledge folder (none when it has no smalltalk.yaml)."""
+    return load_rules(knowledge_dir / SMALLTALK_FILE)
+
+
+def smalltalk(
+    question: str, rules: RuleSet, knowledge: KnowledgeBase, policy: Policy
+) -> Answer | None:
+    """A friendly reply naming what the bot knows about, when the whole question is chat."""
+    rule = rules.match(question, whole=True)
+    if rule is None:
+        return None
+    topics = ", ".join(d.title.rstrip("?") for d in knowledge.documents)
+    return Answer(
+        question=question,
+        band="smalltalk",
+        answered=False,
+        text=rules.reply(rule).replace("{topics}", topics),
+        confidence=0.0,
+        passage=None,
+        related=starter_topics(knowledge),
+        disclaimer=policy.default_disclaimer,
+    )

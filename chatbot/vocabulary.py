@@ -1,0 +1,159 @@
+"""Question words as the index sees them: stop words dropped, synonyms mapped,
+typos corrected against the index's own words, and how topical an unknown word is."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, Indel
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from spellchecker import SpellChecker
+
+# scikit-learn's English stop words, less those that carry meaning here ("back",
+# "front", "side", "top", "move"...), plus the filler of typed questions.
+_KEEP_WORDS = """back front side top bottom behind below above move full thick thin fire
+    serious system amount interest bill cry detail empty fill mill name show call
+    part first last become becomes became becoming keep find found put give take see"""
+_FILLER_WORDS = """im ive id youre dont doesnt isnt cant wont got also really please tell
+    know want need thing things way ways actually exactly bother stuff like just okay ok
+    lot lots kind sort guys basically literally related anybody somebody good best better
+    right ever does did doing explain define definition meaning mean means describe wat wot
+    u ur r pls plz abt hw wht people say says said talk talking anyone someone called make
+    makes making made getting gets happen happens happened happening whats hows
+    thats whos whens theres heres lets"""
+STOP_WORDS = (ENGLISH_STOP_WORDS - frozenset(_KEEP_WORDS.split())) | frozenset(
+    _FILLER_WORDS.split()
+)
+# Unknown English words as common as "people" (information below this, in nats) weigh
+# the least; rarer ones weigh more, up to full weight RARITY_SPAN nats further on.
+COMMON_INFORMATION = 7.0
+RARITY_SPAN = 5.0
+RARITY_FLOOR = 0.25
+# Typos are fixed only in words this long; longer words may be two edits off.
+MIN_CORRECTABLE = 4
+LONG_WORD = 7
+MAX_CORRECTIONS = 8
+# An unknown word sharing this many first letters (and 3/4 of itself) with a known
+# word is taken for it.
+MIN_PREFIX = 6
+TOKEN = re.compile(r"[a-z0-9]+")
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def normalize(text: str) -> str:
+    """Lower-case ASCII-folded text with apostrophes and possessives removed."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"'s\b|'", "", text)
+
+
+@lru_cache(maxsize=1)
+def english() -> SpellChecker:
+    """English words with their frequencies, shipped with pyspellchecker (loaded once)."""
+    return SpellChecker(language="en", distance=1)
+
+
+def rarity(word: str) -> float:
+    """How topical an unknown word is, from its frequency in English (0.25 to 1)."""
+    frequencies = english().word_frequency
+    information = math.log(frequencies.total_words / (1 + frequencies[word]))
+    return min(1.0, max(RARITY_FLOOR, (information - COMMON_INFORMATION) / RARITY_SPAN))
+
+
+class Vocabulary:
+    """Turns text into the words the index uses: stop words dropped, editors' synonyms
+    (single words or phrases) mapped onto article words, and typos of known words fixed."""
+
+    def __init__(self, synonyms: Mapping[str, str]) -> None:
+        self.synonyms = {normalize(k): normalize(v) for k, v in synonyms.items()}
+        phrases = sorted((k for k in self.synonyms if " " in k), key=len, reverse=True)
+        self._phrases = (
+            re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+            if phrases
+            else None
+        )
+        self.known: frozenset[str] = frozenset()
+        self.known_stems: frozenset[str] = frozenset()
+        self._lexicon: list[str] = []
+        self._counts: Counter[str] = Counter()
+
+    def learn(self, words: Iterable[str]) -> None:
+        self._counts = Counter(words)
+        self.known = frozenset([*self._counts, *(k for k in self.synonyms if " " not in k)])
+        self.known_stems = frozenset(stem(w) for w in self.known)
+        self._lexicon = sorted(w for w in self.known if len(w) >= MIN_CORRECTABLE)
+
+    def words(self, text: str) -> list[str]:
+        text = normalize(text)
+        if self._phrases is not None:
+            text = self._phrases.sub(lambda m: self.synonyms[m.group(0)], text)
+        # Synonyms first: a question word such as "where" may stand for an article word.
+        words = " ".join(self.synonyms.get(w, w) for w in TOKEN.findall(text)).split()
+        return [w for w in words if w not in STOP_WORDS and not w.isdigit()]
+
+    def corrected(self, words: Sequence[str]) -> list[str]:
+        """Typos replaced by the known words they were meant to be. A real English word
+        the index does not know stays as it is: it is a subject the articles don't cover
+        ("neck", "salary"), not a typo."""
+        fixed: list[str] = []
+        corrections: dict[str, str] = {}
+        for word in words:
+            if word in self.known or stem(word) in self.known_stems:
+                fixed.append(word)
+            elif word in english():
+                # A form the stemmer misses ("cylinder", "cylindrical") is still the word.
+                fixed.append(self._by_prefix(word))
+            elif word in corrections or len(corrections) < MAX_CORRECTIONS:
+                # A question is not a page of typos: past a few, the rest stay unknown.
+                corrections.setdefault(word, self._correct(word))
+                fixed.extend(corrections[word].split())
+            else:
+                fixed.append(word)
+        return fixed
+
+    def _correct(self, word: str) -> str:
+        """The known word closest to a typo: fewest edits, then fewest letters added or
+        dropped (the commonest slip), then the commoner word in the index."""
+        if len(word) < MIN_CORRECTABLE or word.isdigit():
+            return word
+        limit = 1 if len(word) < LONG_WORD else 2
+        matches = process.extract(
+            word, self._lexicon, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=8
+        )
+        if not matches:
+            return self._by_prefix(word)
+        fixed = str(
+            min(
+                matches,
+                key=lambda m: (m[1], Indel.distance(word, m[0]), -self._counts.get(m[0], 0)),
+            )[0]
+        )
+        return self.synonyms.get(fixed, fixed)
+
+    def _by_prefix(self, word: str) -> str:
+        # "cylinder" for "cylindrical": a long shared beginning is the same word.
+        size = max(MIN_PREFIX, (3 * len(word)) // 4)
+        if len(word) < size:
+            return word
+        prefix = word[:size]
+        start = bisect.bisect_left(self._lexicon, prefix)
+        candidates = list(
+            itertools.takewhile(lambda w: w.startswith(prefix), self._lexicon[start:])
+        )
+        if not candidates:
+            return word
+        fixed = min(candidates, key=len)
+        return self.synonyms.get(fixed, fixed)
