@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot import __version__, api, pages
 from chatbot.engine import Engine
+from chatbot.limits import LimitsMiddleware
 from chatbot.settings import Settings
 
 DESCRIPTION = """
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(LimitsMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

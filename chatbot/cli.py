@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -17,6 +18,8 @@ from chatbot.schemas import MAX_QUESTION_CHARS, to_response
 from chatbot.settings import Settings
 
 T = TypeVar("T")
+# Requests in flight get this long to finish when the server is asked to stop.
+GRACEFUL_SHUTDOWN_SECONDS = 10
 
 cli = typer.Typer(
     help="An FAQ bot that answers from its knowledge base, verbatim and with sources.",
@@ -66,17 +69,46 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     knowledge: KnowledgeOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Worker processes (default: CHATBOT_WORKERS or 1)."),
+    ] = None,
 ) -> None:
     """Serve the chat page and the JSON API."""
     import uvicorn
 
     settings = load_settings(knowledge)
     app = built_or_exit(create_app, settings)  # Fails before the port is bound.
+    workers = settings.workers if workers is None else workers
+    options = server_options(settings)
+    host = host or settings.host
+    port = settings.port if port is None else port
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, **options)
+        return
+    # Worker processes import the factory and build their own app from CHATBOT_*
+    # variables, so they serve exactly the settings checked above.
+    del app
+    os.environ.update(settings_environment(settings))
     uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=settings.port if port is None else port,
+        "chatbot.app:create_app", factory=True, workers=workers, host=host, port=port, **options
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """Uvicorn options that bound what one slow or idle client can hold."""
+    return {
+        "timeout_keep_alive": settings.keep_alive_seconds,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "server_header": False,
+    }
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The settings as the `CHATBOT_*` variables that reproduce them."""
+    return {f"CHATBOT_{name.upper()}": str(value) for name, value in settings.model_dump().items()}
 
 
 @cli.command()
