@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -18,8 +17,6 @@ from chatbot.schemas import MAX_QUESTION_CHARS, to_response
 from chatbot.settings import Settings
 
 T = TypeVar("T")
-# Requests in flight get this long to finish when the server is asked to stop.
-GRACEFUL_SHUTDOWN_SECONDS = 10
 
 cli = typer.Typer(
     help="An FAQ bot that answers from its knowledge base, verbatim and with sources.",
@@ -75,40 +72,17 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the chat page and the JSON API."""
-    import uvicorn
+    from chatbot.serving import serve_app
 
     settings = load_settings(knowledge)
     app = built_or_exit(create_app, settings)  # Fails before the port is bound.
-    workers = settings.workers if workers is None else workers
-    options = server_options(settings)
-    host = host or settings.host
-    port = settings.port if port is None else port
-    if workers == 1:
-        uvicorn.run(app, host=host, port=port, **options)
-        return
-    # Worker processes import the factory and build their own app from CHATBOT_*
-    # variables, so they serve exactly the settings checked above.
-    del app
-    os.environ.update(settings_environment(settings))
-    uvicorn.run(
-        "chatbot.app:create_app", factory=True, workers=workers, host=host, port=port, **options
+    serve_app(
+        app,
+        settings,
+        host=host or settings.host,
+        port=settings.port if port is None else port,
+        workers=settings.workers if workers is None else workers,
     )
-
-
-def server_options(settings: Settings) -> dict[str, Any]:
-    """Uvicorn options that bound what one slow or idle client can hold."""
-    return {
-        "timeout_keep_alive": settings.keep_alive_seconds,
-        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
-        "proxy_headers": True,
-        "forwarded_allow_ips": settings.forwarded_allow_ips,
-        "server_header": False,
-    }
-
-
-def settings_environment(settings: Settings) -> dict[str, str]:
-    """The settings as the `CHATBOT_*` variables that reproduce them."""
-    return {f"CHATBOT_{name.upper()}": str(value) for name, value in settings.model_dump().items()}
 
 
 @cli.command()
