@@ -20,8 +20,14 @@ from chatbot.settings import Settings
 router = APIRouter()
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body cannot be decoded (not UTF-8)."},
+    413: {"model": ErrorResponse, "description": "The body is over CHATBOT_MAX_BODY_BYTES."},
     415: {"model": ErrorResponse, "description": "The body is not sent as JSON."},
     422: {"model": ErrorResponse, "description": "The question is missing or invalid."},
+    429: {
+        "model": ErrorResponse,
+        "description": "Too many requests from this client; see the Retry-After header.",
+    },
 }
 
 

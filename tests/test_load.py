@@ -1,0 +1,133 @@
+"""A short concurrent load on the real server: every reply as expected, none dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import pytest
+
+from chatbot.settings import PROJECT_ROOT
+
+REQUESTS = 400
+CONCURRENCY = 32
+BODY_LIMIT = 8192
+JSON = {"content-type": "application/json"}
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    method: str
+    path: str
+    expected: int
+    json: Any = None
+    content: bytes | None = None
+    headers: dict[str, str] | None = None
+
+
+CALLS = [
+    Call("answerable", "POST", "/ask", 200, json={"question": "What are the hip flexors?"}),
+    Call("unanswerable", "POST", "/ask", 200, json={"question": "capital of Australia?"}),
+    Call("emoji", "POST", "/ask", 200, json={"question": "🦵🔥 tight hips?? ‮ مرحبا"}),
+    Call("empty question", "POST", "/ask", 422, json={"question": "   "}),
+    Call("question too long", "POST", "/ask", 422, json={"question": "hip " * 300}),
+    Call("broken json", "POST", "/ask", 422, content=b'{"question": ', headers=JSON),
+    Call("not utf-8", "POST", "/ask", 400, content=b'{"question": "\xff\xfe"}', headers=JSON),
+    Call("form body", "POST", "/ask", 415, content=b"question=hi"),
+    Call("oversized body", "POST", "/ask", 413, content=b"x" * (BODY_LIMIT + 1), headers=JSON),
+    Call("feedback", "POST", "/feedback", 202, json={"answer_id": "abc123", "helpful": True}),
+    Call("bad feedback", "POST", "/feedback", 422, json={"answer_id": "<>", "helpful": 1}),
+    Call("wrong method", "GET", "/ask", 405),
+    Call("unknown route", "GET", "/api/nope", 404),
+    Call("health", "GET", "/healthz", 200),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    port = free_port()
+    environment = {
+        **os.environ,
+        "CHATBOT_MAX_BODY_BYTES": str(BODY_LIMIT),
+        "CHATBOT_RATE_LIMIT_PER_MINUTE": "1000000",
+        "CHATBOT_RATE_LIMIT_BURST": "1000000",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "chatbot", "serve", "--port", str(port), "--workers", "2"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "chatbot serve exited"
+            assert time.monotonic() < deadline, "chatbot serve did not start in 60 s"
+            try:
+                if httpx2.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx2.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def run_load(url: str) -> tuple[collections.Counter[tuple[str, int]], list[str]]:
+    """Send REQUESTS calls, cycling through CALLS, from CONCURRENCY connections."""
+    outcomes: collections.Counter[tuple[str, int]] = collections.Counter()
+    dropped: list[str] = []
+    queue = [CALLS[i % len(CALLS)] for i in range(REQUESTS)]
+    limits = httpx2.Limits(max_connections=CONCURRENCY)
+    async with httpx2.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            while queue:
+                call = queue.pop()
+                try:
+                    response = await client.request(
+                        call.method,
+                        call.path,
+                        json=call.json,
+                        content=call.content,
+                        headers=call.headers,
+                    )
+                    outcomes[(call.name, response.status_code)] += 1
+                except httpx2.TransportError as error:
+                    dropped.append(f"{call.name}: {error!r}")
+
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return outcomes, dropped
+
+
+def test_concurrent_mixed_load_gets_every_expected_status_and_drops_nothing(
+    server_url: str,
+) -> None:
+    outcomes, dropped = asyncio.run(run_load(server_url))
+    assert dropped == []
+    assert sum(outcomes.values()) == REQUESTS
+    server_errors = {key: n for key, n in outcomes.items() if key[1] >= 500}
+    assert server_errors == {}
+    expected = {call.name: call.expected for call in CALLS}
+    unexpected = {key: n for key, n in outcomes.items() if expected[key[0]] != key[1]}
+    assert unexpected == {}
