@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,9 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chatbot.settings import Settings
 
 RATE_LIMITED_PATHS = ("/ask", "/feedback")
-# Past this many tracked clients, buckets that have refilled are dropped: a full bucket
-# is the same as no bucket, so memory stays bounded without changing any decision.
-MAX_TRACKED_CLIENTS = 50_000
+# Buckets kept at most; past this the client seen longest ago is forgotten (it gets a
+# fresh burst), so memory and time per request stay bounded however many clients come.
+MAX_TRACKED_CLIENTS = 100_000
 
 Clock = Callable[[], float]
 
@@ -22,34 +23,34 @@ Clock = Callable[[], float]
 class TokenBuckets:
     """One token bucket per client: `burst` tokens, refilled at `per_minute` a minute."""
 
-    def __init__(self, per_minute: float, burst: int, clock: Clock = time.monotonic) -> None:
-        if per_minute <= 0 or burst < 1:
-            raise ValueError("TokenBuckets needs per_minute > 0 and burst >= 1")
+    def __init__(
+        self,
+        per_minute: float,
+        burst: int,
+        clock: Clock = time.monotonic,
+        max_clients: int = MAX_TRACKED_CLIENTS,
+    ) -> None:
+        if per_minute <= 0 or burst < 1 or max_clients < 1:
+            raise ValueError("TokenBuckets needs per_minute > 0, burst >= 1 and max_clients >= 1")
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self.max_clients = max_clients
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     def take(self, client: str) -> float:
         """Spend a token: 0.0 when allowed, otherwise the seconds until one is available."""
         now = self.clock()
-        tokens, then = self._buckets.get(client, (self.burst, now))
+        tokens, then = self._buckets.pop(client, (self.burst, now))
         tokens = min(self.burst, tokens + (now - then) * self.rate)
-        if tokens >= 1.0:
-            self._remember(client, tokens - 1.0, now)
-            return 0.0
-        self._remember(client, tokens, now)
-        return (1.0 - tokens) / self.rate
+        allowed = tokens >= 1.0
+        self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
+        if len(self._buckets) > self.max_clients:
+            self._buckets.popitem(last=False)
+        return 0.0 if allowed else (1.0 - tokens) / self.rate
 
-    def _remember(self, client: str, tokens: float, now: float) -> None:
-        self._buckets[client] = (tokens, now)
-        if len(self._buckets) > MAX_TRACKED_CLIENTS:
-            refill = self.burst / self.rate
-            self._buckets = {
-                key: (left, then)
-                for key, (left, then) in self._buckets.items()
-                if now - then < refill
-            }
+    def __len__(self) -> int:
+        return len(self._buckets)
 
 
 class LimitsMiddleware:

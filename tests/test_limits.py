@@ -162,10 +162,25 @@ def test_token_buckets_refill_at_the_configured_rate() -> None:
     assert [buckets.take("a"), buckets.take("a"), buckets.take("a")] == [0.0, 0.0, 1.0]
 
 
-@pytest.mark.parametrize(("per_minute", "burst"), [(0, 1), (-1, 5), (10, 0)])
-def test_token_buckets_refuse_a_rate_that_cannot_refill(per_minute: float, burst: int) -> None:
-    with pytest.raises(ValueError, match="per_minute > 0 and burst >= 1"):
-        TokenBuckets(per_minute=per_minute, burst=burst)
+def test_token_buckets_forget_the_client_seen_longest_ago() -> None:
+    clock = FakeClock()
+    buckets = TokenBuckets(per_minute=1, burst=1, clock=clock, max_clients=2)
+    assert [buckets.take("a"), buckets.take("b")] == [0.0, 0.0]
+    assert buckets.take("a") > 0.0  # "a" is now the most recently seen
+    assert buckets.take("c") == 0.0  # evicts "b"
+    assert len(buckets) == 2
+    assert buckets.take("a") > 0.0
+    assert buckets.take("b") == 0.0  # forgotten, so a fresh burst
+
+
+@pytest.mark.parametrize(
+    ("per_minute", "burst", "max_clients"), [(0, 1, 10), (-1, 5, 10), (10, 0, 10), (10, 1, 0)]
+)
+def test_token_buckets_refuse_settings_that_cannot_work(
+    per_minute: float, burst: int, max_clients: int
+) -> None:
+    with pytest.raises(ValueError, match="per_minute > 0, burst >= 1 and max_clients >= 1"):
+        TokenBuckets(per_minute=per_minute, burst=burst, max_clients=max_clients)
 
 
 @pytest.mark.parametrize(
