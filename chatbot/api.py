@@ -31,17 +31,19 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency
+# in the thread pool, and that hop costs more than the lookup itself.
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise HTTPException(
