@@ -21,6 +21,7 @@ from chatbot.settings import PROJECT_ROOT
 REQUESTS = 400
 CONCURRENCY = 32
 BODY_LIMIT = 8192
+KEEP_ALIVE_SECONDS = 1
 JSON = {"content-type": "application/json"}
 
 
@@ -68,6 +69,7 @@ def server_url() -> Iterator[str]:
         "CHATBOT_MAX_BODY_BYTES": str(BODY_LIMIT),
         "CHATBOT_RATE_LIMIT_PER_MINUTE": "1000000",
         "CHATBOT_RATE_LIMIT_BURST": "1000000",
+        "CHATBOT_KEEP_ALIVE_SECONDS": str(KEEP_ALIVE_SECONDS),
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "serve", "--port", str(port), "--workers", "2"],
@@ -131,3 +133,19 @@ def test_concurrent_mixed_load_gets_every_expected_status_and_drops_nothing(
     expected = {call.name: call.expected for call in CALLS}
     unexpected = {key: n for key, n in outcomes.items() if expected[key[0]] != key[1]}
     assert unexpected == {}
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(server_url: str) -> None:
+    host, port = server_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        reply = b""
+        while not reply.endswith(b"}"):  # the /healthz body is one JSON object
+            chunk = connection.recv(65536)
+            assert chunk, f"closed before the reply was complete: {reply!r}"
+            reply += chunk
+        assert reply.startswith(b"HTTP/1.1 200 OK")
+        started = time.monotonic()
+        assert connection.recv(65536) == b""  # the server hung up on the idle connection
+        idle = time.monotonic() - started
+    assert KEEP_ALIVE_SECONDS * 0.5 <= idle < KEEP_ALIVE_SECONDS + 5

@@ -5,7 +5,9 @@ from __future__ import annotations
 import socket
 
 import pytest
+from typer.testing import CliRunner
 
+from chatbot.cli import cli
 from chatbot.serving import server_options, settings_environment, tcp_listener
 from chatbot.settings import Settings
 from tests.conftest import FIXTURES
@@ -51,3 +53,10 @@ def test_non_tcp_listener_is_left_alone() -> None:
         assert tcp_listener(unix) is unix
     finally:
         unix.close()
+
+
+@pytest.mark.parametrize("workers", ["0", "65", "two"])
+def test_serve_refuses_a_worker_count_it_cannot_run(workers: str) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--workers", workers, "--port", "1"])
+    assert result.exit_code == 2
+    assert "--workers" in result.output
