@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
@@ -13,6 +14,7 @@ from chatbot.app import create_app
 from chatbot.limits import LimitsMiddleware, TokenBuckets
 from chatbot.settings import Settings
 from tests.conftest import FIXTURES
+from tests.server import running_server
 
 SMALL_BODY_LIMIT = 2048
 
@@ -203,3 +205,20 @@ def test_unknown_route_or_method_is_a_clean_json_error(
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {"detail": "Not Found" if status == 404 else "Method Not Allowed"}
     assert response.headers.get("allow") == allow
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() -> None:
+    settings = {
+        "CHATBOT_RATE_LIMIT_PER_MINUTE": "1",
+        "CHATBOT_RATE_LIMIT_BURST": "1",
+        "CHATBOT_FORWARDED_ALLOW_IPS": "127.0.0.1",
+    }
+    body = {"answer_id": "abc", "helpful": True}
+    with running_server(settings) as url:
+
+        def feedback(client: str) -> int:
+            headers = {"x-forwarded-for": client}
+            return httpx2.post(f"{url}/feedback", json=body, headers=headers).status_code
+
+        assert [feedback("203.0.113.1"), feedback("203.0.113.1")] == [202, 429]
+        assert feedback("203.0.113.2") == 202

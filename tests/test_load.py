@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +13,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from chatbot.settings import PROJECT_ROOT
+from tests.server import running_server
 
 REQUESTS = 400
 CONCURRENCY = 32
@@ -54,45 +51,16 @@ CALLS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    port = free_port()
-    environment = {
-        **os.environ,
+    settings = {
         "CHATBOT_MAX_BODY_BYTES": str(BODY_LIMIT),
         "CHATBOT_RATE_LIMIT_PER_MINUTE": "1000000",
         "CHATBOT_RATE_LIMIT_BURST": "1000000",
         "CHATBOT_KEEP_ALIVE_SECONDS": str(KEEP_ALIVE_SECONDS),
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "chatbot", "serve", "--port", str(port), "--workers", "2"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "chatbot serve exited"
-            assert time.monotonic() < deadline, "chatbot serve did not start in 60 s"
-            try:
-                if httpx2.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                time.sleep(0.1)
+    with running_server(settings, workers=2) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 async def run_load(url: str) -> tuple[collections.Counter[tuple[str, int]], list[str]]:
