@@ -16,8 +16,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from app_cost import run_in_process
 from retrieval_cost import run_retrieval
-from server_load import run_http, run_in_process
+from server_load import run_http
 
 SYNTHETIC_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)

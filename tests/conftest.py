@@ -21,18 +21,15 @@ SEED_ARTICLE = FIXTURES / "seed-article.txt"  # the scraped original, as receive
 AskJSON = Callable[[str], dict[str, Any]]
 
 
-# Every test client speaks from one address; tests of the rate limit build their own app.
-UNLIMITED = {"rate_limit_per_minute": 0}
-
-
 @pytest.fixture
 def fixture_settings() -> Settings:
-    return Settings.model_validate({"knowledge_dir": FIXTURES / "knowledge", **UNLIMITED})
+    # Every test client speaks from one address; rate limit tests build their own app.
+    return Settings(knowledge_dir=FIXTURES / "knowledge", rate_limit_per_minute=0)
 
 
 @pytest.fixture(scope="session")
 def seed_settings() -> Settings:
-    return Settings.model_validate({"knowledge_dir": SEED_KNOWLEDGE, **UNLIMITED})
+    return Settings(knowledge_dir=SEED_KNOWLEDGE, rate_limit_per_minute=0)
 
 
 @pytest.fixture(scope="session")
