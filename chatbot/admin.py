@@ -23,7 +23,6 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
-from chatbot.api import get_engine, get_question_log
 from chatbot.engine import Engine
 from chatbot.knowledge import KnowledgeError
 from chatbot.report import DayCount, build_report
@@ -196,8 +195,8 @@ def _admin_page(
     problems: tuple[str, ...] = (),
     status_code: int = 200,
 ) -> HTMLResponse:
-    engine: Engine = get_engine(request)  # after a reload, the new one
-    log: QuestionLog | None = get_question_log(request)
+    engine: Engine = request.app.state.engine  # after a reload, the new one
+    log: QuestionLog | None = request.app.state.question_log
     report = build_report(log.snapshot()) if log is not None else None
     context: dict[str, Any] = {
         "documents": engine.knowledge.documents,

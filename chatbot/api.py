@@ -24,28 +24,36 @@ router = APIRouter()
 logger = logging.getLogger(__name__)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body cannot be decoded (not UTF-8)."},
+    413: {"model": ErrorResponse, "description": "The body is over CHATBOT_MAX_BODY_BYTES."},
     415: {"model": ErrorResponse, "description": "The body is not sent as JSON."},
     422: {"model": ErrorResponse, "description": "The question is missing or invalid."},
+    429: {
+        "model": ErrorResponse,
+        "description": "Too many requests from this client; see the Retry-After header.",
+    },
 }
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency
+# in the thread pool, and that hop costs more than the lookup itself.
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_question_log(request: Request) -> QuestionLog | None:
+async def get_question_log(request: Request) -> QuestionLog | None:
     """The question log, or None when CHATBOT_LOG_QUESTIONS is off."""
     log: QuestionLog | None = request.app.state.question_log
     return log
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise HTTPException(

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot import __version__, admin, api, pages
 from chatbot.engine import Engine
+from chatbot.limits import LimitsMiddleware
 from chatbot.settings import Settings
 from chatbot.storage import QuestionLog
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(LimitsMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

@@ -73,17 +73,26 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     knowledge: KnowledgeOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Worker processes (default: CHATBOT_WORKERS or 1)."),
+    ] = None,
 ) -> None:
     """Serve the chat page and the JSON API."""
-    import uvicorn
+    from chatbot.serving import serve_app
 
     settings = load_settings(knowledge)
     app = built_or_exit(create_app, settings)  # Fails before the port is bound.
-    reload_on_hangup(app)
-    uvicorn.run(
+    workers = settings.workers if workers is None else workers
+    if workers == 1:
+        # With several workers uvicorn's supervisor owns SIGHUP: it restarts them all.
+        reload_on_hangup(app)
+    serve_app(
         app,
+        settings,
         host=host or settings.host,
         port=settings.port if port is None else port,
+        workers=workers,
     )
 
 

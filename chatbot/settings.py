@@ -72,6 +72,39 @@ class Settings(BaseSettings):
         description="Token for /admin (Bearer header, or the password of the browser's login "
         "prompt); empty disables the admin routes.",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Worker processes `chatbot serve` starts; each loads its own index.",
+    )
+    max_body_bytes: int = Field(
+        default=65536,
+        ge=1024,
+        description="Largest request body accepted, in bytes; a larger one gets 413 unread.",
+    )
+    rate_limit_per_minute: float = Field(
+        default=60.0,
+        ge=0.0,
+        description="Requests per minute one client may send to /ask and /feedback, per "
+        "process; 0 turns the limit off.",
+    )
+    rate_limit_burst: int = Field(
+        default=20,
+        ge=1,
+        description="Requests one client may send at once before the per-minute rate applies.",
+    )
+    keep_alive_seconds: float = Field(
+        default=5.0,
+        gt=0.0,
+        le=300.0,
+        description="Seconds `chatbot serve` keeps an idle connection open.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses of reverse proxies trusted to set "
+        "X-Forwarded-For (the client address rate limits key on); `*` trusts any.",
+    )
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> Settings:

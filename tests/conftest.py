@@ -22,21 +22,24 @@ AskJSON = Callable[[str], dict[str, Any]]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _question_log_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Apps and servers started by tests log to a temporary file, never to ./data."""
+def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Apps and servers started by tests log to a temporary file, never to ./data, and
+    have no rate limit unless a test of the limit sets one."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CHATBOT_DB", str(tmp_path_factory.mktemp("log") / "questions.db"))
+        patch.setenv("CHATBOT_RATE_LIMIT_PER_MINUTE", "0")
         yield
 
 
 @pytest.fixture
 def fixture_settings() -> Settings:
-    return Settings(knowledge_dir=FIXTURES / "knowledge")
+    # Every test client speaks from one address; rate limit tests build their own app.
+    return Settings(knowledge_dir=FIXTURES / "knowledge", rate_limit_per_minute=0)
 
 
 @pytest.fixture(scope="session")
 def seed_settings() -> Settings:
-    return Settings(knowledge_dir=SEED_KNOWLEDGE)
+    return Settings(knowledge_dir=SEED_KNOWLEDGE, rate_limit_per_minute=0)
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,21 @@
-"""Start `chatbot serve` as a real process on a free local port, for end-to-end tests."""
+"""`chatbot serve` as a real process on a free loopback port, for end-to-end tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx2
 
-START_TIMEOUT = 30.0
+from chatbot.settings import PROJECT_ROOT
+
+START_TIMEOUT = 60.0
 
 
 def free_port() -> int:
@@ -22,13 +26,15 @@ def free_port() -> int:
 
 
 def start_server(
-    environment: dict[str, str], stderr: Path | None = None
+    environment: Mapping[str, str], stderr: Path | None = None, workers: int = 1
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """The running server and its base URL, once it answers /healthz."""
+    """The running server and its base URL, once /healthz answers 200."""
     port = free_port()
+    command = [sys.executable, "-m", "chatbot", "serve", "--port", str(port)]
     with stderr.open("wb") if stderr else open(os.devnull, "wb") as errors:
         server = subprocess.Popen(
-            [sys.executable, "-m", "chatbot", "serve", "--port", str(port)],
+            [*command, "--workers", str(workers)],
+            cwd=PROJECT_ROOT,
             env={**os.environ, "CHATBOT_LOG_QUESTIONS": "1", **environment},
             stdout=subprocess.DEVNULL,
             stderr=errors,  # the child keeps its own copy once started
@@ -36,10 +42,21 @@ def start_server(
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
     while True:
+        assert server.poll() is None, "chatbot serve exited"
+        assert time.monotonic() < deadline, f"chatbot serve did not start in {START_TIMEOUT} s"
         try:
-            httpx2.get(f"{url}/healthz")
-            return server, url
+            if httpx2.get(f"{url}/healthz").status_code == 200:
+                return server, url
         except httpx2.TransportError:
-            assert server.poll() is None, "server exited"
-            assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def running_server(settings: Mapping[str, str], workers: int = 1) -> Iterator[str]:
+    """Serve with these `CHATBOT_*` variables; yields the base URL, stops the server after."""
+    server, url = start_server(settings, workers=workers)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -46,7 +46,7 @@ def admin_client(knowledge: Path) -> TestClient:
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_admin_routes_do_not_exist_without_a_configured_token(method: str, path: str) -> None:
-    client = TestClient(create_app(Settings(knowledge_dir=MANY)))
+    client = TestClient(create_app(Settings(knowledge_dir=MANY, rate_limit_per_minute=0)))
     for headers in ({}, BEARER, {"authorization": "Bearer "}):
         response = client.request(method, path, headers=headers)
         assert response.status_code == 404
