@@ -208,6 +208,7 @@ def test_screenshots_of_a_conversation(
     page = new_page(viewport=viewport, color_scheme=color_scheme)
     page.goto("/")
     ask_by_typing(page, "sitting all day tight hips why")
+    page.locator("#question").blur()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=path)
