@@ -143,7 +143,9 @@ def test_a_375_pixel_screen_has_no_horizontal_scroll(
 ) -> None:
     page = new_page(viewport=MOBILE, color_scheme=color_scheme)
     page.goto("/")
-    ask_by_typing(page, STEPS_QUESTION)
+    steps = ask_by_typing(page, STEPS_QUESTION)
+    expect(user_messages(page).last).to_be_in_viewport()
+    expect(steps.locator(".answer-text li").first).to_be_in_viewport()
     ask_by_typing(page, "x" * 300)
     widths = "() => [document.documentElement.scrollWidth, window.innerWidth]"
     scroll_width, width = page.evaluate(widths)

@@ -1,16 +1,16 @@
 // The chat page's behaviour: asks /ask in place, keeps the conversation for the tab
 // (sessionStorage), posts thumbs to /feedback, and reports failures in the conversation.
-// Replies are built with the same structure as partials/_answer.html, and everything
-// from the user or the server is inserted as text, never as HTML.
+// messages.js builds the messages themselves.
 (function () {
   "use strict";
+  const messages = window.ChatMessages;
   const conversation = document.getElementById("conversation");
   const form = document.getElementById("ask-form");
   const input = document.getElementById("question");
   const send = document.getElementById("send");
   const starters = document.getElementById("starters");
   const clearForm = document.getElementById("clear-form");
-  if (!conversation || !form || !input || !send) return;
+  if (!messages || !conversation || !form || !input || !send) return;
 
   const STORAGE_KEY = "chatbot.conversation";
   const MAX_STORED = 50;
@@ -18,21 +18,14 @@
   let turns = [];
   let busy = false;
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
+  function show(item) {
+    conversation.appendChild(item);
+    return item;
   }
 
-  // Only http(s) and same-site links, so a reply can never carry a javascript: URL.
-  function safeHref(url) {
-    try {
-      const parsed = new URL(String(url), window.location.href);
-      return parsed.protocol === "http:" || parsed.protocol === "https:" ? String(url) : null;
-    } catch (error) {
-      return null;
-    }
+  function retry(failed, question) {
+    failed.remove();
+    ask(question, true);
   }
 
   function load() {
@@ -54,136 +47,17 @@
     }
   }
 
-  function renderAnswerText(text) {
-    const container = el("div", "answer-text");
-    for (const chunk of String(text).trim().split(/\n\s*\n/)) {
-      const lines = chunk.split("\n").map((l) => l.trim()).filter(Boolean);
-      const steps = lines.map((l) => l.match(/^(\d+)\.\s+(.*)$/));
-      if (lines.length > 1 && steps.every(Boolean)) {
-        const list = el("ol");
-        for (const m of steps) list.appendChild(el("li", "", m[2]));
-        container.appendChild(list);
-      } else if (lines.length) {
-        container.appendChild(el("p", "", lines.join(" ")));
-      }
-    }
-    return container;
-  }
-
-  function askButton(text) {
-    const wrapper = el("form", "ask-inline");
-    const button = el("button", "chip", text);
-    button.type = "submit";
-    button.name = "question";
-    button.value = text;
-    wrapper.appendChild(button);
-    return wrapper;
-  }
-
-  function bandText(band) {
-    return (config.bands && config.bands[band]) || { note: "", related: "", rated: false };
-  }
-
-  function noteFor(reply) {
-    if (reply.band === "answer" && reply.confidence < config.closeMatchBelow) return config.closeMatchNote;
-    return bandText(reply.band).note;
-  }
-
-  function feedbackBlock(helpful) {
-    const block = el("div", "feedback");
-    block.setAttribute("role", "group");
-    block.setAttribute("aria-label", "Was this helpful?");
-    block.appendChild(el("span", "feedback-label", "Was this helpful?"));
-    for (const [value, label] of [["true", "Yes"], ["false", "No"]]) {
-      const thumb = el("button", "thumb " + (value === "true" ? "thumb-up" : "thumb-down"), label);
-      thumb.type = "button";
-      thumb.dataset.helpful = value;
-      thumb.setAttribute("aria-pressed", String(helpful === (value === "true")));
-      block.appendChild(thumb);
-    }
-    const status = el("span", "feedback-status");
-    status.setAttribute("role", "status");
-    block.appendChild(status);
-    return block;
-  }
-
-  function addUser(text) {
-    const item = el("li", "message user");
-    const bubble = el("div", "bubble");
-    bubble.appendChild(el("span", "visually-hidden", "You asked: "));
-    bubble.appendChild(document.createTextNode(text));
-    item.appendChild(bubble);
-    conversation.appendChild(item);
-    return item;
-  }
-
-  function addBot(reply, helpful) {
-    const band = String(reply.band);
-    const item = el("li", "message bot band-" + band);
-    item.dataset.band = band;
-    item.dataset.answerId = String(reply.answer_id || "");
-    const bubble = el("div", "bubble");
-    bubble.appendChild(el("span", "visually-hidden", "The assistant replied: "));
-    const note = noteFor(reply);
-    if (note) bubble.appendChild(el("p", "band-note", note));
-    bubble.appendChild(renderAnswerText(reply.answer));
-    const href = reply.source ? safeHref(reply.source.url) : null;
-    if (href) {
-      const citation = el("p", "citation", "Source: ");
-      const link = el("a", "", reply.source.section + " — " + reply.source.title);
-      link.setAttribute("href", href);
-      citation.appendChild(link);
-      bubble.appendChild(citation);
-    }
-    if (Array.isArray(reply.related) && reply.related.length) {
-      const related = el("div", "related");
-      related.appendChild(el("p", "related-label", bandText(band).related));
-      for (const r of reply.related) related.appendChild(askButton(String(r.title)));
-      bubble.appendChild(related);
-    }
-    if (bandText(band).rated) bubble.appendChild(feedbackBlock(helpful));
-    bubble.appendChild(el("p", "answer-disclaimer", reply.disclaimer));
-    item.appendChild(bubble);
-    conversation.appendChild(item);
-    return item;
-  }
-
-  function addError(message, question) {
-    const item = el("li", "message bot band-error");
-    item.dataset.band = "error";
-    const bubble = el("div", "bubble");
-    bubble.appendChild(el("span", "visually-hidden", "The assistant replied: "));
-    bubble.appendChild(el("p", "band-note", "Something went wrong"));
-    bubble.appendChild(el("p", "", message));
-    const retry = el("button", "chip retry", "Try again");
-    retry.type = "button";
-    retry.addEventListener("click", () => {
-      item.remove();
-      ask(question, true);
-    });
-    bubble.appendChild(retry);
-    item.appendChild(bubble);
-    conversation.appendChild(item);
-    return item;
-  }
-
-  function addTyping() {
-    const item = el("li", "message bot typing");
-    const bubble = el("div", "bubble");
-    bubble.appendChild(el("span", "visually-hidden", "The assistant is looking for an answer…"));
-    const dots = el("span", "dots");
-    dots.setAttribute("aria-hidden", "true");
-    for (let i = 0; i < 3; i += 1) dots.appendChild(el("span"));
-    bubble.appendChild(dots);
-    item.appendChild(bubble);
-    conversation.appendChild(item);
-    return item;
-  }
-
-  // Long replies show from their start; short ones sit just above the question box.
+  // Short replies sit just above the question box; a long one shows from the question
+  // that asked it, so both are in view.
   function reveal(item) {
     const fits = item.getBoundingClientRect().height < window.innerHeight * 0.6;
-    item.scrollIntoView({ block: fits ? "end" : "start" });
+    if (fits) {
+      item.scrollIntoView({ block: "end" });
+      return;
+    }
+    const asked = item.previousElementSibling;
+    const top = asked && asked.classList.contains("user") ? asked : item;
+    top.scrollIntoView({ block: "start" });
   }
 
   function setBusy(value) {
@@ -203,10 +77,10 @@
   async function ask(question, isRetry) {
     question = String(question).trim();
     if (!question || busy) return false;
-    if (!isRetry) addUser(question);
+    if (!isRetry) show(messages.user(question));
     showConversationState();
     setBusy(true);
-    const typing = addTyping();
+    const typing = show(messages.typing());
     reveal(typing);
     let shown;
     try {
@@ -218,16 +92,18 @@
       const data = await response.json().catch(() => ({}));
       typing.remove();
       if (response.ok && typeof data.answer === "string") {
-        shown = addBot(data);
+        shown = show(messages.bot(data, config));
         turns.push({ question: question, reply: data });
         save();
       } else {
         const detail = typeof data.detail === "string" ? data.detail : "";
-        shown = addError(detail || "Sorry, something went wrong on our side. Please try again.", question);
+        const message = detail || "Sorry, something went wrong on our side. Please try again.";
+        shown = show(messages.error(message, (item) => retry(item, question)));
       }
     } catch (error) {
       typing.remove();
-      shown = addError("I couldn't reach the server. Check your connection and try again.", question);
+      const message = "I couldn't reach the server. Check your connection and try again.";
+      shown = show(messages.error(message, (item) => retry(item, question)));
     } finally {
       setBusy(false);
     }
@@ -312,8 +188,8 @@
   if (conversation.children.length === 0) {
     turns = load();
     for (const turn of turns) {
-      addUser(turn.question);
-      addBot(turn.reply, turn.helpful);
+      show(messages.user(turn.question));
+      show(messages.bot(turn.reply, config, turn.helpful));
     }
     if (turns.length) conversation.lastElementChild.scrollIntoView({ block: "end" });
   }
