@@ -93,6 +93,9 @@ def test_following_the_citation_lands_on_the_highlighted_passage(page: Page) -> 
     expect(passage).to_be_in_viewport()
     assert passage.evaluate("node => node.matches(':target')")
     expect(passage).to_have_css("outline-style", "solid")
+    page.go_back()
+    expect(user_messages(page)).to_have_count(1)
+    expect(bot_replies(page)).to_have_count(1)
 
 
 def test_clicking_a_related_question_asks_it(page: Page) -> None:

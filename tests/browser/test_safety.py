@@ -101,6 +101,10 @@ def test_without_javascript_the_form_asks_and_keeps_the_conversation(
     expect(user_messages(page).first).to_contain_text(FAQ_QUESTION)
     expect(user_messages(page).last).to_contain_text(title)
     expect(bot_replies(page)).to_have_count(2)
+    page.get_by_role("button", name="New conversation").click()
+    page.wait_for_load_state()
+    expect(page.locator("#conversation > li")).to_have_count(0)
+    expect(page.locator("#starters")).to_be_visible()
 
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["without-script", "with-script"])
