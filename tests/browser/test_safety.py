@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageEvents, PageFactory
+from tests.browser.conftest import MOBILE, PageEvents, PageFactory
 from tests.browser.harness import browser_test
 from tests.browser.helpers import (
     FAQ_ANSWER_START,
@@ -84,7 +84,7 @@ def test_every_page_is_served_with_the_security_headers(page: Page) -> None:
 def test_without_javascript_the_form_asks_and_keeps_the_conversation(
     new_page: PageFactory, events: PageEvents
 ) -> None:
-    page = new_page(javascript=False)
+    page = new_page(javascript=False, viewport=MOBILE)
     page.goto("/")
     page.locator("#question").fill(FAQ_QUESTION)
     page.get_by_role("button", name="Send").click()
@@ -100,6 +100,7 @@ def test_without_javascript_the_form_asks_and_keeps_the_conversation(
     expect(user_messages(page)).to_have_count(2)
     expect(user_messages(page).first).to_contain_text(FAQ_QUESTION)
     expect(user_messages(page).last).to_contain_text(title)
+    expect(user_messages(page).last).to_be_in_viewport()
     expect(bot_replies(page)).to_have_count(2)
     page.get_by_role("button", name="New conversation").click()
     page.wait_for_load_state()
