@@ -15,11 +15,14 @@ from playwright.sync_api import (
     Page,
     Playwright,
     ViewportSize,
+    expect,
     sync_playwright,
 )
 
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, running_server
 
+# Generous, because CI machines may be busy; a passing test never waits this long.
+TIMEOUT_MS = 15_000
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 MOBILE: ViewportSize = {"width": 375, "height": 667}
 
@@ -49,6 +52,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as driver:
         yield driver
 
@@ -95,7 +99,7 @@ def new_page(browser: Browser, server_url: str, events: PageEvents) -> Iterator[
             color_scheme=color_scheme,
             java_script_enabled=javascript,
         )
-        context.set_default_timeout(5000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", events.on_dialog)

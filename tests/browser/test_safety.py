@@ -78,7 +78,7 @@ def test_every_page_is_served_with_the_security_headers(page: Page) -> None:
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
-    assert page.locator("script:not([src]), [style], [onclick], [onerror]").count() == 0
+        assert page.locator("script:not([src]), [style], [onclick], [onerror]").count() == 0
 
 
 def test_without_javascript_the_form_asks_and_keeps_the_conversation(
