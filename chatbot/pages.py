@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from chatbot.api import get_engine
 from chatbot.engine import Engine
-from chatbot.policy import starter_topics
+from chatbot.policy import Band, starter_topics
 from chatbot.schemas import MAX_QUESTION_CHARS, AskResponse, to_response
 
 router = APIRouter(include_in_schema=False)
@@ -22,6 +22,47 @@ router = APIRouter(include_in_schema=False)
 # A form post replays at most this many earlier questions to show the conversation.
 MAX_HISTORY = 10
 _STEP = re.compile(r"^(\d+)\.\s+(.*)$")
+
+
+@dataclass(frozen=True)
+class BandText:
+    """How the page presents one band of reply: its note, related label and thumbs."""
+
+    note: str
+    related_label: str
+    rated: bool
+
+
+# One table for the server-rendered partial and the page script (passed as a data
+# attribute), so both build the same reply.
+BAND_TEXT: dict[Band, BandText] = {
+    "answer": BandText("", "Related questions", rated=True),
+    "suggest": BandText("Not sure", "Did you mean…", rated=True),
+    "fallback": BandText("No answer found", "You could ask", rated=True),
+    "triage": BandText("Please talk to a professional", "You could also read", rated=False),
+    "smalltalk": BandText("", "You could ask", rated=False),
+}
+# An answer below this confidence is labelled as the closest match rather than a sure one.
+CLOSE_MATCH_BELOW = 0.5
+CLOSE_MATCH_NOTE = "Closest match"
+
+
+def band_note(reply: AskResponse) -> str:
+    if reply.band == "answer" and reply.confidence < CLOSE_MATCH_BELOW:
+        return CLOSE_MATCH_NOTE
+    return BAND_TEXT[reply.band].note
+
+
+def band_config() -> dict[str, object]:
+    """The band table in the shape the page script reads."""
+    return {
+        "bands": {
+            band: {"note": text.note, "related": text.related_label, "rated": text.rated}
+            for band, text in BAND_TEXT.items()
+        },
+        "closeMatchBelow": CLOSE_MATCH_BELOW,
+        "closeMatchNote": CLOSE_MATCH_NOTE,
+    }
 
 
 @dataclass(frozen=True)
@@ -56,6 +97,8 @@ def make_templates(directory: Path) -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["answer_blocks"] = answer_blocks
+    environment.globals["band_note"] = band_note
+    environment.globals["band_text"] = BAND_TEXT
     return Jinja2Templates(env=environment)
 
 
@@ -85,6 +128,7 @@ def _chat(
             "documents": documents,
             "error": error,
             "max_chars": MAX_QUESTION_CHARS,
+            "band_config": band_config(),
         },
         status_code,
     )

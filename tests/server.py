@@ -42,7 +42,9 @@ def start_server(
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
     while True:
-        assert server.poll() is None, "chatbot serve exited"
+        if server.poll() is not None:
+            log = stderr.read_text() if stderr else ""
+            raise AssertionError(f"chatbot serve exited with {server.returncode}\n{log}")
         assert time.monotonic() < deadline, f"chatbot serve did not start in {START_TIMEOUT} s"
         try:
             if httpx2.get(f"{url}/healthz").status_code == 200:
@@ -52,9 +54,11 @@ def start_server(
 
 
 @contextlib.contextmanager
-def running_server(settings: Mapping[str, str], workers: int = 1) -> Iterator[str]:
+def running_server(
+    settings: Mapping[str, str], workers: int = 1, stderr: Path | None = None
+) -> Iterator[str]:
     """Serve with these `CHATBOT_*` variables; yields the base URL, stops the server after."""
-    server, url = start_server(settings, workers=workers)
+    server, url = start_server(settings, stderr=stderr, workers=workers)
     try:
         yield url
     finally:

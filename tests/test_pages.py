@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from chatbot.engine import Engine
+from chatbot.pages import BAND_TEXT, band_config
+from chatbot.schemas import AskResponse, Related
 
 
 def test_chat_page_has_a_labelled_box_starters_and_the_disclaimer(client: TestClient) -> None:
@@ -95,3 +99,77 @@ def test_unknown_article_is_a_404(client: TestClient) -> None:
 def test_static_assets_are_served(client: TestClient) -> None:
     assert client.get("/static/chat.js").status_code == 200
     assert "text/css" in client.get("/static/style.css").headers["content-type"]
+
+
+def render_reply(app: FastAPI, reply: AskResponse) -> str:
+    """The server-side partial for one reply, outside a conversation."""
+    scope = {
+        "type": "http",
+        "app": app,
+        "router": app.router,
+        "path": "/",
+        "root_path": "",
+        "headers": [],
+        "query_string": b"",
+        "scheme": "http",
+        "server": ("testserver", 80),
+    }
+    template = app.state.templates.env.get_template("partials/_answer.html")
+    html: str = template.render(request=Request(scope), reply=reply, history_for_buttons=[])
+    return html
+
+
+def reply_in_band(band: str, confidence: float = 0.9) -> AskResponse:
+    return AskResponse(
+        answer_id="a1",
+        question="q",
+        answered=band == "answer",
+        band=band,
+        answer="First line.\n\n1. One\n2. Two",
+        confidence=confidence,
+        source=None,
+        related=[Related(title="What are the hip flexors?", url="/articles/x#y")],
+        disclaimer="Not medical advice <b>here</b>.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("band", "confidence", "note", "related_label", "rated"),
+    [
+        ("answer", 0.9, None, "Related questions", True),
+        ("answer", 0.4, "Closest match", "Related questions", True),
+        ("suggest", 0.2, "Not sure", "Did you mean…", True),
+        ("fallback", 0.05, "No answer found", "You could ask", True),
+        ("triage", 0.0, "Please talk to a professional", "You could also read", False),
+        ("smalltalk", 0.0, None, "You could ask", False),
+    ],
+)
+def test_server_partial_renders_every_band(
+    seed_app: FastAPI,
+    band: str,
+    confidence: float,
+    note: str | None,
+    related_label: str,
+    rated: bool,
+) -> None:
+    html = render_reply(seed_app, reply_in_band(band, confidence))
+    assert f'class="message bot band-{band}"' in html
+    assert (f'<p class="band-note">{note}</p>' in html) == (note is not None)
+    assert f'<p class="related-label">{related_label}</p>' in html
+    assert "<ol><li>One</li><li>Two</li></ol>" in html
+    assert ('class="feedback"' in html) == rated
+    assert '<p class="answer-disclaimer">Not medical advice &lt;b&gt;here&lt;/b&gt;.</p>' in html
+
+
+def test_thumbs_stay_hidden_until_the_script_runs(client: TestClient) -> None:
+    html = client.post("/", data={"question": "What are the hip flexors?"}).text
+    assert '<div class="feedback" role="group" aria-label="Was this helpful?" hidden>' in html
+
+
+def test_chat_page_hands_the_band_table_to_the_script(client: TestClient) -> None:
+    html = client.get("/").text
+    match = re.search(r"data-bands='([^']*)'", html)
+    assert match is not None
+    config = json.loads(match.group(1))
+    assert config == band_config()
+    assert set(config["bands"]) == set(BAND_TEXT)

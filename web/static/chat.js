@@ -1,121 +1,162 @@
-// Asks /ask in place, so the conversation grows without reloading the page.
-// Everything from the user or the server is inserted as text, never as HTML.
+// The chat page's behaviour: asks /ask in place, keeps the conversation for the tab
+// (sessionStorage), posts thumbs to /feedback, and reports failures in the conversation.
+// messages.js builds the messages themselves.
 (function () {
   "use strict";
+  const messages = window.ChatMessages;
   const conversation = document.getElementById("conversation");
   const form = document.getElementById("ask-form");
   const input = document.getElementById("question");
   const send = document.getElementById("send");
   const starters = document.getElementById("starters");
-  if (!conversation || !form || !input || !send) return;
+  const clearForm = document.getElementById("clear-form");
+  if (!messages || !conversation || !form || !input || !send) return;
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
+  const STORAGE_KEY = "chatbot.conversation";
+  const MAX_STORED = 50;
+  const config = JSON.parse(conversation.dataset.bands || "{}");
+  let turns = [];
+  let busy = false;
 
-  function renderAnswerText(text) {
-    const container = el("div", "answer-text");
-    for (const chunk of text.trim().split(/\n\s*\n/)) {
-      const lines = chunk.split("\n").map((l) => l.trim()).filter(Boolean);
-      const steps = lines.map((l) => l.match(/^(\d+)\.\s+(.*)$/));
-      if (lines.length > 1 && steps.every(Boolean)) {
-        const list = el("ol");
-        for (const m of steps) list.appendChild(el("li", "", m[2]));
-        container.appendChild(list);
-      } else if (lines.length) {
-        container.appendChild(el("p", "", lines.join(" ")));
-      }
-    }
-    return container;
-  }
-
-  function askButton(text) {
-    const button = el("button", "chip", text);
-    button.type = "button";
-    button.addEventListener("click", () => ask(text));
-    return button;
-  }
-
-  function addUser(text) {
-    const item = el("li", "message user");
-    item.appendChild(el("div", "bubble", text));
+  function show(item) {
     conversation.appendChild(item);
+    return item;
   }
 
-  function addBot(reply) {
-    const item = el("li", "message bot band-" + reply.band);
-    item.dataset.band = reply.band;
-    const bubble = el("div", "bubble");
-    if (reply.band === "suggest") bubble.appendChild(el("p", "band-note", "Closest matches"));
-    bubble.appendChild(renderAnswerText(reply.answer));
-    if (reply.source) {
-      const citation = el("p", "citation", "Source: ");
-      const link = el("a", "", reply.source.section + " — " + reply.source.title);
-      link.href = reply.source.url;
-      citation.appendChild(link);
-      bubble.appendChild(citation);
-    }
-    if (reply.related && reply.related.length) {
-      const related = el("div", "related");
-      related.appendChild(el("p", "related-label", reply.answered ? "Related questions" : "Did you mean…"));
-      for (const r of reply.related) related.appendChild(askButton(r.title));
-      bubble.appendChild(related);
-    }
-    const disclaimer = el("p", "answer-disclaimer");
-    disclaimer.appendChild(el("small", "", reply.disclaimer));
-    bubble.appendChild(disclaimer);
-    item.appendChild(bubble);
-    conversation.appendChild(item);
+  function retry(failed, question) {
+    failed.remove();
+    ask(question, true);
   }
 
-  function addError(message, question) {
-    const item = el("li", "message bot band-error");
-    const bubble = el("div", "bubble");
-    bubble.appendChild(el("p", "", message));
-    const retry = el("button", "chip", "Try again");
-    retry.type = "button";
-    retry.addEventListener("click", () => { item.remove(); ask(question, true); });
-    bubble.appendChild(retry);
-    item.appendChild(bubble);
-    conversation.appendChild(item);
+  function load() {
+    try {
+      const stored = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) || "[]");
+      return Array.isArray(stored)
+        ? stored.filter((t) => t && typeof t.question === "string" && t.reply && typeof t.reply.answer === "string")
+        : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function save() {
+    try {
+      window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(turns.slice(-MAX_STORED)));
+    } catch (error) {
+      // Storage full or disabled: the conversation still works, it just won't survive a reload.
+    }
+  }
+
+  // Short replies sit just above the question box; a long one shows from the question
+  // that asked it, so both are in view.
+  function reveal(item) {
+    const fits = item.getBoundingClientRect().height < window.innerHeight * 0.6;
+    if (fits) {
+      item.scrollIntoView({ block: "end" });
+      return;
+    }
+    const asked = item.previousElementSibling;
+    const top = asked && asked.classList.contains("user") ? asked : item;
+    top.scrollIntoView({ block: "start" });
+  }
+
+  function setBusy(value) {
+    busy = value;
+    send.disabled = value;
+    send.setAttribute("aria-busy", String(value));
+    send.querySelector(".send-label").textContent = value ? "Thinking…" : "Send";
+    conversation.setAttribute("aria-busy", String(value));
+  }
+
+  function showConversationState() {
+    const empty = conversation.children.length === 0;
+    if (starters) starters.hidden = !empty;
+    if (clearForm) clearForm.hidden = empty;
   }
 
   async function ask(question, isRetry) {
-    question = question.trim();
-    if (!question || send.disabled) return;
-    if (starters) starters.hidden = true;
-    if (!isRetry) addUser(question);
-    send.disabled = true;
-    send.textContent = "Thinking…";
+    question = String(question).trim();
+    if (!question || busy) return false;
+    if (!isRetry) show(messages.user(question));
+    showConversationState();
+    setBusy(true);
+    const typing = show(messages.typing());
+    reveal(typing);
+    let shown;
     try {
       const response = await fetch(form.dataset.api || "/ask", {
         method: "POST",
-        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify({ question: question }),
       });
       const data = await response.json().catch(() => ({}));
-      if (!response.ok) {
-        addError(data.detail || "Sorry, something went wrong. Please try again.", question);
+      typing.remove();
+      if (response.ok && typeof data.answer === "string") {
+        shown = show(messages.bot(data, config));
+        turns.push({ question: question, reply: data });
+        save();
       } else {
-        addBot(data);
+        const detail = typeof data.detail === "string" ? data.detail : "";
+        const message = detail || "Sorry, something went wrong on our side. Please try again.";
+        shown = show(messages.error(message, (item) => retry(item, question)));
       }
     } catch (error) {
-      addError("I couldn't reach the server. Check your connection and try again.", question);
+      typing.remove();
+      const message = "I couldn't reach the server. Check your connection and try again.";
+      shown = show(messages.error(message, (item) => retry(item, question)));
     } finally {
-      send.disabled = false;
-      send.textContent = "Send";
-      conversation.lastElementChild?.scrollIntoView({ block: "nearest" });
+      setBusy(false);
+    }
+    reveal(shown);
+    return true;
+  }
+
+  async function sendFeedback(thumb) {
+    const block = thumb.closest(".feedback");
+    const item = thumb.closest(".message");
+    if (!block || !item) return;
+    const helpful = thumb.dataset.helpful === "true";
+    for (const other of block.querySelectorAll(".thumb")) {
+      other.setAttribute("aria-pressed", String(other === thumb));
+    }
+    const status = block.querySelector(".feedback-status");
+    try {
+      const response = await fetch("/feedback", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ answer_id: item.dataset.answerId, helpful: helpful }),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      status.textContent = "Thanks for your feedback.";
+      const turn = turns.find((t) => t.reply.answer_id === item.dataset.answerId);
+      if (turn) {
+        turn.helpful = helpful;
+        save();
+      }
+    } catch (error) {
+      thumb.setAttribute("aria-pressed", "false");
+      status.textContent = "Your feedback could not be sent. Please try again.";
     }
   }
 
-  form.addEventListener("submit", (event) => {
+  function clearConversation() {
+    turns = [];
+    save();
+    conversation.replaceChildren();
+    showConversationState();
+    input.focus();
+  }
+
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (busy) return;
     const question = input.value;
+    if (!question.trim()) {
+      input.focus();
+      return;
+    }
     input.value = "";
-    ask(question);
+    await ask(question);
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -123,11 +164,35 @@
       form.requestSubmit();
     }
   });
-  // Server-rendered question buttons (starters, suggestions) ask in place too.
-  document.addEventListener("click", (event) => {
-    const button = event.target.closest("form.ask-inline button[name=question]");
-    if (!button) return;
+  // Question buttons (starters, suggestions, related) ask in place instead of posting the page.
+  document.addEventListener("submit", (event) => {
+    const target = event.target;
+    if (!(target instanceof HTMLFormElement) || !target.classList.contains("ask-inline")) return;
     event.preventDefault();
-    ask(button.value);
+    const button = event.submitter || target.querySelector("button[name=question]");
+    if (button) ask(button.value);
   });
+  conversation.addEventListener("click", (event) => {
+    const thumb = event.target.closest(".thumb");
+    if (thumb) sendFeedback(thumb);
+  });
+  if (clearForm) {
+    clearForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      clearConversation();
+    });
+  }
+
+  // A page the server rendered with a conversation (a form post) keeps it; otherwise
+  // the conversation of this tab comes back from storage.
+  if (conversation.children.length === 0) {
+    turns = load();
+    for (const turn of turns) {
+      show(messages.user(turn.question));
+      show(messages.bot(turn.reply, config, turn.helpful));
+    }
+    if (turns.length) conversation.lastElementChild.scrollIntoView({ block: "end" });
+  }
+  for (const block of conversation.querySelectorAll(".feedback[hidden]")) block.hidden = false;
+  showConversationState();
 })();
