@@ -5,7 +5,9 @@ and under its question with its answer; an article passage under its headings wi
 its text, and under the alternate phrasings editors add). A query, once turned into
 index words (`chatbot.vocabulary`), is scored against every view by two TF-IDF models,
 one over stemmed words and word pairs, one over character n-grams, weighted by how
-much of the question the view contains; a passage takes the score of its best view.
+much of the question the view contains; a passage takes the score of its best view,
+plus a share of its second best: two phrasings of a passage that both match are better
+evidence than one short phrasing that happens to share the question's words.
 The score is then lowered by the share of the question the index has never seen, so
 "how do I massage my neck" is not answered with a passage about hips.
 """
@@ -38,6 +40,8 @@ INTENTS = frozenset({"why", "how", "what", "where", "when", "which"})
 INTENT_BONUS = 0.02
 # How strongly words the index has never seen lower confidence.
 COVERAGE_POWER = 2.0
+# The share of a passage's second-best view added to its best view's score.
+SECOND_VIEW_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -104,11 +108,24 @@ class Retriever:
         if intent:
             # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
             view_scores += INTENT_BONUS * (self._intents == intent)
-        best = np.zeros(len(self.passages))
-        np.maximum.at(best, self._owners, view_scores)
+        best = self._fused(view_scores)
         best *= self._coverage(words, len(self.scope.outside(query))) ** COVERAGE_POWER
         order = np.argsort(-best, kind="stable")[:k]
         return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in order if best[i] > 0.0]
+
+    def _fused(self, view_scores: np.ndarray) -> np.ndarray:
+        """Per passage, its best view's score plus a share of its second best."""
+        # Views sorted by passage, best first within each passage.
+        order = np.lexsort((-view_scores, self._owners))
+        owners = self._owners[order]
+        first = np.ones(len(owners), dtype=bool)
+        first[1:] = owners[1:] != owners[:-1]
+        second = np.zeros(len(owners), dtype=bool)
+        second[1:] = first[:-1] & ~first[1:]
+        fused = np.zeros(len(self.passages))
+        fused[owners[first]] = view_scores[order][first]
+        fused[owners[second]] += SECOND_VIEW_SHARE * view_scores[order][second]
+        return fused
 
     def _recall(self, words: Sequence[str]) -> np.ndarray:
         """Per view, the share of the query's known weight that the view contains: a
