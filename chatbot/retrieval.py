@@ -9,7 +9,9 @@ much of the question the view contains; a passage takes the score of its best vi
 plus a share of its second best: two phrasings of a passage that both match are better
 evidence than one short phrasing that happens to share the question's words.
 The score is then lowered by the share of the question the index has never seen, so
-"how do I massage my neck" is not answered with a passage about hips.
+"how do I massage my neck" is not answered with a passage about hips, and when the only
+words the question shares with the index are everyday English ("what time is it"):
+matching on "time" alone is no evidence the question is about the articles' subject.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ INTENT_BONUS = 0.02
 COVERAGE_POWER = 2.0
 # The share of a passage's second-best view added to its best view's score.
 SECOND_VIEW_SHARE = 0.25
+# A question whose most topical known word is at least this topical (`rarity`, 0.25
+# for the commonest English words, 1 for rare ones) keeps its full score; one with
+# only everyday known words is scaled down in proportion.
+TOPICAL_ENOUGH = 0.5
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,7 @@ class Retriever:
             view_scores += INTENT_BONUS * (self._intents == intent)
         best = self._fused(view_scores)
         best *= self._coverage(words, len(self.scope.outside(query))) ** COVERAGE_POWER
+        best *= self._topicality(words)
         order = np.argsort(-best, kind="stable")[:k]
         return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in order if best[i] > 0.0]
 
@@ -140,6 +147,12 @@ class Retriever:
         found = self._present[:, list(weights)] @ np.fromiter(weights.values(), float)
         recall: np.ndarray = np.asarray(found).ravel() / sum(weights.values())
         return recall
+
+    def _topicality(self, words: Sequence[str]) -> float:
+        """1 when the question names something topical the index knows; less when its
+        only known words are everyday English ("time", "take", "work")."""
+        topical = max((rarity(w) for w in words if stem(w) in self._idf), default=0.0)
+        return min(1.0, topical / TOPICAL_ENOUGH)
 
     def _coverage(self, words: Sequence[str], outside: int = 0) -> float:
         """The share of the query's weight the index knows: an unknown word (a subject
