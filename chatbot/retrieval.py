@@ -44,6 +44,10 @@ INTENT_BONUS = 0.02
 COVERAGE_POWER = 2.0
 # The share of a passage's second-best view added to its best view's score.
 SECOND_VIEW_SHARE = 0.25
+# Word features are weighted by their TF-IDF weight times their topicality in
+# English to this power, so everyday words ("take", "work") count for less than the
+# subject's words even where the articles use both equally rarely.
+TOPICALITY_POWER = 0.5
 # A question whose most topical known word is at least this topical (`rarity`, 0.25
 # for the commonest English words, 1 for rare ones) keeps its full score; one with
 # only everyday known words is scaled down in proportion.
@@ -87,7 +91,17 @@ class Retriever:
         self._chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False
         )
-        self._word_model = _Model(self._words, self._words.fit_transform(view_words))
+        topicality = _topicality_by_stem(view_words)
+        self._word_model = _Model(
+            self._words,
+            self._words.fit_transform(view_words),
+            np.asarray(
+                [
+                    np.mean([topicality[s] for s in feature.split()]) ** TOPICALITY_POWER
+                    for feature in self._words.get_feature_names_out()
+                ]
+            ),
+        )
         self._char_model = _Model(
             self._chars, self._chars.fit_transform([" ".join(w) for w in view_words])
         )
@@ -179,6 +193,15 @@ def _intent(text: str, *, first_only: bool = False) -> str:
     return ""
 
 
+def _topicality_by_stem(view_words: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Per stem of the index, the topicality (`rarity`) of its rarest word."""
+    topicality: dict[str, float] = {}
+    for word in {w for words in view_words for w in words}:
+        key = stem(word)
+        topicality[key] = max(topicality.get(key, 0.0), rarity(word))
+    return topicality
+
+
 def _word_features(words: Sequence[str]) -> list[str]:
     stems = [stem(w) for w in words]
     return stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
@@ -199,10 +222,21 @@ class _Model:
     """A fitted TF-IDF model that scores one short query by hand: the same numbers as
     `transform` and a dot product, without its per-call overhead."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, matrix: sparse.csr_matrix) -> None:
+    def __init__(
+        self,
+        vectorizer: TfidfVectorizer,
+        matrix: sparse.csr_matrix,
+        feature_weights: np.ndarray | None = None,
+    ) -> None:
         self.analyze = vectorizer.build_analyzer()
         self.index: dict[str, int] = vectorizer.vocabulary_
         self.idf: np.ndarray = vectorizer.idf_
+        if feature_weights is not None:
+            # Reweighted features, rows normalised again so scores stay cosines.
+            self.idf = self.idf * feature_weights
+            matrix = sparse.csr_matrix(matrix @ sparse.diags(feature_weights))
+            norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+            matrix = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ matrix)
         self.columns = sparse.csc_matrix(matrix)
 
     def scores(self, document: object) -> np.ndarray | None:
