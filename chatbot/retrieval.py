@@ -44,6 +44,10 @@ INTENT_BONUS = 0.02
 COVERAGE_POWER = 2.0
 # The share of a passage's second-best view added to its best view's score.
 SECOND_VIEW_SHARE = 0.25
+# A view made of an article passage's headings alone counts this much of its score:
+# headings are shared by every passage under them, so they are weaker evidence than
+# the passage's own words.
+HEADINGS_VIEW_WEIGHT = 0.8
 # Word features are weighted by their TF-IDF weight times their topicality in
 # English to this power, so everyday words ("take", "work") count for less than the
 # subject's words even where the articles use both equally rarely.
@@ -79,10 +83,14 @@ class Retriever:
         alternates = alternates or {}
         views: list[str] = []
         owners: list[int] = []
+        weights: list[float] = []
         for index, passage in enumerate(self.passages):
-            for view in [*_views(passage), *alternates.get(passage.id, ())]:
+            phrasings = [(a, 1.0) for a in alternates.get(passage.id, ())]
+            for view, weight in [*_views(passage), *phrasings]:
                 views.append(view)
                 owners.append(index)
+                weights.append(weight)
+        self._view_weights = np.asarray(weights)
         self._owners = np.asarray(owners)
         self._intents = np.asarray([_intent(v, first_only=True) for v in views])
         view_words = [self.vocabulary.words(v) for v in views]
@@ -124,6 +132,7 @@ class Retriever:
         if char_scores is not None:
             view_scores += (1 - WORD_WEIGHT) * char_scores
         view_scores *= self._recall(words) ** RECALL_POWER
+        view_scores *= self._view_weights
         intent = _intent(query)
         if intent:
             # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
@@ -207,14 +216,15 @@ def _word_features(words: Sequence[str]) -> list[str]:
     return stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
 
 
-def _views(passage: Passage) -> list[str]:
+def _views(passage: Passage) -> list[tuple[str, float]]:
+    """The texts a passage is indexed under, each with the weight of its score."""
     if passage.question:
-        return [passage.question, f"{passage.question} {passage.text}"]
-    views = [" ".join((*passage.headings, passage.text))]
+        return [(passage.question, 1.0), (f"{passage.question} {passage.text}", 1.0)]
+    views = [(" ".join((*passage.headings, passage.text)), 1.0)]
     if passage.title != passage.section or passage.text[:2] == "1.":
         # A labelled bullet or a numbered list is what its headings promise, so the
         # headings alone (with the label) are a view of it too.
-        views.append(" ".join((*passage.headings, passage.title)))
+        views.append((" ".join((*passage.headings, passage.title)), HEADINGS_VIEW_WEIGHT))
     return views
 
 
