@@ -104,6 +104,20 @@ def test_typos_are_corrected_to_words_of_the_index(
     assert vocabulary.corrected([typed]) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (["shoud", "massge"], ["massage"]),  # "should" misspelt is still a stop word
+        (["waht", "psoas"], ["psoas"]),
+        (["abotu", "necck"], ["necck"]),  # a misspelt subject the index lacks stays
+    ],
+)
+def test_misspelt_stop_words_are_dropped(
+    vocabulary: Vocabulary, typed: list[str], expected: list[str]
+) -> None:
+    assert vocabulary.corrected(typed) == expected
+
+
 @pytest.mark.parametrize("word", ["neck", "salary", "feet", "night", "flights"])
 def test_real_words_the_index_lacks_are_not_taken_for_typos(
     vocabulary: Vocabulary, word: str
