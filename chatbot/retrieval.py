@@ -17,14 +17,13 @@ matching on "time" alone is no evidence the question is about the articles' subj
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from chatbot.cosine import CosineScorer
 from chatbot.knowledge import Passage
 from chatbot.scope import Scope
 from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, stem
@@ -100,7 +99,7 @@ class Retriever:
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False
         )
         topicality = _topicality_by_stem(view_words)
-        self._word_model = _Model(
+        self._word_model = CosineScorer(
             self._words,
             self._words.fit_transform(view_words),
             np.asarray(
@@ -110,7 +109,7 @@ class Retriever:
                 ]
             ),
         )
-        self._char_model = _Model(
+        self._char_model = CosineScorer(
             self._chars, self._chars.fit_transform([" ".join(w) for w in view_words])
         )
         self._idf = dict(zip(self._words.get_feature_names_out(), self._words.idf_, strict=True))
@@ -226,36 +225,3 @@ def _views(passage: Passage) -> list[tuple[str, float]]:
         # headings alone (with the label) are a view of it too.
         views.append((" ".join((*passage.headings, passage.title)), HEADINGS_VIEW_WEIGHT))
     return views
-
-
-class _Model:
-    """A fitted TF-IDF model that scores one short query by hand: the same numbers as
-    `transform` and a dot product, without its per-call overhead."""
-
-    def __init__(
-        self,
-        vectorizer: TfidfVectorizer,
-        matrix: sparse.csr_matrix,
-        feature_weights: np.ndarray | None = None,
-    ) -> None:
-        self.analyze = vectorizer.build_analyzer()
-        self.index: dict[str, int] = vectorizer.vocabulary_
-        self.idf: np.ndarray = vectorizer.idf_
-        if feature_weights is not None:
-            # Reweighted features, rows normalised again so scores stay cosines.
-            self.idf = self.idf * feature_weights
-            matrix = sparse.csr_matrix(matrix @ sparse.diags(feature_weights))
-            norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-            matrix = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ matrix)
-        self.columns = sparse.csc_matrix(matrix)
-
-    def scores(self, document: object) -> np.ndarray | None:
-        """Cosine of the query with every view (rows are L2-normalised), or None when
-        the query has no feature the model knows."""
-        counts = Counter(f for f in self.analyze(document) if f in self.index)
-        if not counts:
-            return None
-        columns = [self.index[f] for f in counts]
-        weights = (1.0 + np.log(np.fromiter(counts.values(), float))) * self.idf[columns]
-        weights /= np.linalg.norm(weights)
-        return np.asarray(self.columns[:, columns] @ weights).ravel()
