@@ -5,22 +5,25 @@ and under its question with its answer; an article passage under its headings wi
 its text, and under the alternate phrasings editors add). A query, once turned into
 index words (`chatbot.vocabulary`), is scored against every view by two TF-IDF models,
 one over stemmed words and word pairs, one over character n-grams, weighted by how
-much of the question the view contains; a passage takes the score of its best view.
+much of the question the view contains; a passage takes the score of its best view,
+plus a share of its second best: two phrasings of a passage that both match are better
+evidence than one short phrasing that happens to share the question's words.
 The score is then lowered by the share of the question the index has never seen, so
-"how do I massage my neck" is not answered with a passage about hips.
+"how do I massage my neck" is not answered with a passage about hips, and when the only
+words the question shares with the index are everyday English ("what time is it"):
+matching on "time" alone is no evidence the question is about the articles' subject.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from chatbot.cosine import CosineScorer
 from chatbot.knowledge import Passage
 from chatbot.scope import Scope
 from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, stem
@@ -38,6 +41,20 @@ INTENTS = frozenset({"why", "how", "what", "where", "when", "which"})
 INTENT_BONUS = 0.02
 # How strongly words the index has never seen lower confidence.
 COVERAGE_POWER = 2.0
+# The share of a passage's second-best view added to its best view's score.
+SECOND_VIEW_SHARE = 0.25
+# A view made of an article passage's headings alone counts this much of its score:
+# headings are shared by every passage under them, so they are weaker evidence than
+# the passage's own words.
+HEADINGS_VIEW_WEIGHT = 0.8
+# Word features are weighted by their TF-IDF weight times their topicality in
+# English to this power, so everyday words ("take", "work") count for less than the
+# subject's words even where the articles use both equally rarely.
+TOPICALITY_POWER = 0.5
+# A question whose most topical known word is at least this topical (`rarity`, 0.25
+# for the commonest English words, 1 for rare ones) keeps its full score; one with
+# only everyday known words is scaled down in proportion.
+TOPICAL_ENOUGH = 0.5
 
 
 @dataclass(frozen=True)
@@ -65,10 +82,14 @@ class Retriever:
         alternates = alternates or {}
         views: list[str] = []
         owners: list[int] = []
+        weights: list[float] = []
         for index, passage in enumerate(self.passages):
-            for view in [*_views(passage), *alternates.get(passage.id, ())]:
+            phrasings = [(a, 1.0) for a in alternates.get(passage.id, ())]
+            for view, weight in [*_views(passage), *phrasings]:
                 views.append(view)
                 owners.append(index)
+                weights.append(weight)
+        self._view_weights = np.asarray(weights)
         self._owners = np.asarray(owners)
         self._intents = np.asarray([_intent(v, first_only=True) for v in views])
         view_words = [self.vocabulary.words(v) for v in views]
@@ -77,8 +98,18 @@ class Retriever:
         self._chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False
         )
-        self._word_model = _Model(self._words, self._words.fit_transform(view_words))
-        self._char_model = _Model(
+        topicality = _topicality_by_stem(view_words)
+        self._word_model = CosineScorer(
+            self._words,
+            self._words.fit_transform(view_words),
+            np.asarray(
+                [
+                    np.mean([topicality[s] for s in feature.split()]) ** TOPICALITY_POWER
+                    for feature in self._words.get_feature_names_out()
+                ]
+            ),
+        )
+        self._char_model = CosineScorer(
             self._chars, self._chars.fit_transform([" ".join(w) for w in view_words])
         )
         self._idf = dict(zip(self._words.get_feature_names_out(), self._words.idf_, strict=True))
@@ -100,15 +131,30 @@ class Retriever:
         if char_scores is not None:
             view_scores += (1 - WORD_WEIGHT) * char_scores
         view_scores *= self._recall(words) ** RECALL_POWER
+        view_scores *= self._view_weights
         intent = _intent(query)
         if intent:
             # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
             view_scores += INTENT_BONUS * (self._intents == intent)
-        best = np.zeros(len(self.passages))
-        np.maximum.at(best, self._owners, view_scores)
+        best = self._fused(view_scores)
         best *= self._coverage(words, len(self.scope.outside(query))) ** COVERAGE_POWER
+        best *= self._topicality(words)
         order = np.argsort(-best, kind="stable")[:k]
         return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in order if best[i] > 0.0]
+
+    def _fused(self, view_scores: np.ndarray) -> np.ndarray:
+        """Per passage, its best view's score plus a share of its second best."""
+        # Views sorted by passage, best first within each passage.
+        order = np.lexsort((-view_scores, self._owners))
+        owners = self._owners[order]
+        first = np.ones(len(owners), dtype=bool)
+        first[1:] = owners[1:] != owners[:-1]
+        second = np.zeros(len(owners), dtype=bool)
+        second[1:] = first[:-1] & ~first[1:]
+        fused = np.zeros(len(self.passages))
+        fused[owners[first]] = view_scores[order][first]
+        fused[owners[second]] += SECOND_VIEW_SHARE * view_scores[order][second]
+        return fused
 
     def _recall(self, words: Sequence[str]) -> np.ndarray:
         """Per view, the share of the query's known weight that the view contains: a
@@ -123,6 +169,12 @@ class Retriever:
         found = self._present[:, list(weights)] @ np.fromiter(weights.values(), float)
         recall: np.ndarray = np.asarray(found).ravel() / sum(weights.values())
         return recall
+
+    def _topicality(self, words: Sequence[str]) -> float:
+        """1 when the question names something topical the index knows; less when its
+        only known words are everyday English ("time", "take", "work")."""
+        topical = max((rarity(w) for w in words if stem(w) in self._idf), default=0.0)
+        return min(1.0, topical / TOPICAL_ENOUGH)
 
     def _coverage(self, words: Sequence[str], outside: int = 0) -> float:
         """The share of the query's weight the index knows: an unknown word (a subject
@@ -149,39 +201,27 @@ def _intent(text: str, *, first_only: bool = False) -> str:
     return ""
 
 
+def _topicality_by_stem(view_words: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Per stem of the index, the topicality (`rarity`) of its rarest word."""
+    topicality: dict[str, float] = {}
+    for word in {w for words in view_words for w in words}:
+        key = stem(word)
+        topicality[key] = max(topicality.get(key, 0.0), rarity(word))
+    return topicality
+
+
 def _word_features(words: Sequence[str]) -> list[str]:
     stems = [stem(w) for w in words]
     return stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
 
 
-def _views(passage: Passage) -> list[str]:
+def _views(passage: Passage) -> list[tuple[str, float]]:
+    """The texts a passage is indexed under, each with the weight of its score."""
     if passage.question:
-        return [passage.question, f"{passage.question} {passage.text}"]
-    views = [" ".join((*passage.headings, passage.text))]
+        return [(passage.question, 1.0), (f"{passage.question} {passage.text}", 1.0)]
+    views = [(" ".join((*passage.headings, passage.text)), 1.0)]
     if passage.title != passage.section or passage.text[:2] == "1.":
         # A labelled bullet or a numbered list is what its headings promise, so the
         # headings alone (with the label) are a view of it too.
-        views.append(" ".join((*passage.headings, passage.title)))
+        views.append((" ".join((*passage.headings, passage.title)), HEADINGS_VIEW_WEIGHT))
     return views
-
-
-class _Model:
-    """A fitted TF-IDF model that scores one short query by hand: the same numbers as
-    `transform` and a dot product, without its per-call overhead."""
-
-    def __init__(self, vectorizer: TfidfVectorizer, matrix: sparse.csr_matrix) -> None:
-        self.analyze = vectorizer.build_analyzer()
-        self.index: dict[str, int] = vectorizer.vocabulary_
-        self.idf: np.ndarray = vectorizer.idf_
-        self.columns = sparse.csc_matrix(matrix)
-
-    def scores(self, document: object) -> np.ndarray | None:
-        """Cosine of the query with every view (rows are L2-normalised), or None when
-        the query has no feature the model knows."""
-        counts = Counter(f for f in self.analyze(document) if f in self.index)
-        if not counts:
-            return None
-        columns = [self.index[f] for f in counts]
-        weights = (1.0 + np.log(np.fromiter(counts.values(), float))) * self.idf[columns]
-        weights /= np.linalg.norm(weights)
-        return np.asarray(self.columns[:, columns] @ weights).ravel()

@@ -73,6 +73,21 @@ def rarity(word: str) -> float:
     return min(1.0, max(RARITY_FLOOR, (information - COMMON_INFORMATION) / RARITY_SPAN))
 
 
+_LONG_STOP_WORDS = sorted(w for w in STOP_WORDS if len(w) >= MIN_CORRECTABLE)
+
+
+def _misspelt_stop_word(word: str) -> bool:
+    """Whether `word` is one slip (a letter added, dropped, changed or swapped) from
+    a stop word of four letters or more."""
+    if len(word) < MIN_CORRECTABLE:
+        return False
+    return bool(
+        process.extractOne(
+            word, _LONG_STOP_WORDS, scorer=DamerauLevenshtein.distance, score_cutoff=1
+        )
+    )
+
+
 class Vocabulary:
     """Turns text into the words the index uses: stop words dropped, editors' synonyms
     (single words or phrases) mapped onto article words, and typos of known words fixed."""
@@ -119,7 +134,9 @@ class Vocabulary:
             elif word in corrections or len(corrections) < MAX_CORRECTIONS:
                 # A question is not a page of typos: past a few, the rest stay unknown.
                 corrections.setdefault(word, self._correct(word))
-                fixed.extend(corrections[word].split())
+                if corrections[word] != word or not _misspelt_stop_word(word):
+                    # A misspelt "should" or "about" is no subject the index lacks.
+                    fixed.extend(corrections[word].split())
             else:
                 fixed.append(word)
         return fixed

@@ -104,6 +104,20 @@ def test_typos_are_corrected_to_words_of_the_index(
     assert vocabulary.corrected([typed]) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (["shoud", "massge"], ["massage"]),  # "should" misspelt is still a stop word
+        (["waht", "psoas"], ["psoas"]),
+        (["abotu", "necck"], ["necck"]),  # a misspelt subject the index lacks stays
+    ],
+)
+def test_misspelt_stop_words_are_dropped(
+    vocabulary: Vocabulary, typed: list[str], expected: list[str]
+) -> None:
+    assert vocabulary.corrected(typed) == expected
+
+
 @pytest.mark.parametrize("word", ["neck", "salary", "feet", "night", "flights"])
 def test_real_words_the_index_lacks_are_not_taken_for_typos(
     vocabulary: Vocabulary, word: str
@@ -179,3 +193,24 @@ def test_the_question_word_breaks_a_tie_between_phrasings(
     seed_engine: Engine, question: str, anchor: str
 ) -> None:
     assert seed_engine.retriever.search(question)[0].passage.anchor == anchor
+
+
+@pytest.mark.parametrize("question", ["how long does it take", "is it a part of the body"])
+def test_a_question_sharing_only_everyday_words_with_the_index_is_not_answered(
+    seed_engine: Engine, question: str
+) -> None:
+    assert seed_engine.ask(question).answered is False
+
+
+def test_a_weaker_second_phrasing_that_also_matches_raises_a_passage_score() -> None:
+    faq = next(p for p in SEED.passages if p.anchor == "faq-how-can-i-stretch-my-hip-flexors")
+    question = "routine to loosen stiff hip flexors after running"
+    strong, weak = "Which stretches loosen hip flexors after running?", "Loosen hip flexors"
+
+    def score(*alternates: str) -> float:
+        retriever = Retriever(SEED.passages, alternates={faq.id: alternates})
+        hit = retriever.search(question)[0]
+        assert hit.passage == faq
+        return hit.score
+
+    assert score(weak) < score(strong) < score(strong, weak)
