@@ -23,6 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from chatbot.knowledge import Passage
 from chatbot.scope import Scope
+from chatbot.sparse_index import PostingIndex, group_maxima, top_positive
 from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, stem
 
 # The weight of the word model in a view's score; the character model has the rest.
@@ -70,6 +71,8 @@ class Retriever:
                 views.append(view)
                 owners.append(index)
         self._owners = np.asarray(owners)
+        # Views are listed passage by passage, so each passage's views are one run.
+        self._first_views = np.flatnonzero(np.diff(self._owners, prepend=-1))
         self._intents = np.asarray([_intent(v, first_only=True) for v in views])
         view_words = [self.vocabulary.words(v) for v in views]
         self.vocabulary.learn(w for words in view_words for w in words)
@@ -82,8 +85,6 @@ class Retriever:
             self._chars, self._chars.fit_transform([" ".join(w) for w in view_words])
         )
         self._idf = dict(zip(self._words.get_feature_names_out(), self._words.idf_, strict=True))
-        self._present = self._word_model.columns.copy()
-        self._present.data[:] = 1.0
         self._unknown_idf = UNKNOWN_WEIGHT * float(self._words.idf_.max())
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
@@ -104,11 +105,9 @@ class Retriever:
         if intent:
             # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
             view_scores += INTENT_BONUS * (self._intents == intent)
-        best = np.zeros(len(self.passages))
-        np.maximum.at(best, self._owners, view_scores)
+        best = group_maxima(view_scores, self._first_views)
         best *= self._coverage(words, len(self.scope.outside(query))) ** COVERAGE_POWER
-        order = np.argsort(-best, kind="stable")[:k]
-        return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in order if best[i] > 0.0]
+        return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in top_positive(best, k)]
 
     def _recall(self, words: Sequence[str]) -> np.ndarray:
         """Per view, the share of the query's known weight that the view contains: a
@@ -119,9 +118,11 @@ class Retriever:
             if column is not None:
                 weights[column] = float(self._words.idf_[column]) ** 2
         if not weights:
-            return np.zeros(self._present.shape[0])
-        found = self._present[:, list(weights)] @ np.fromiter(weights.values(), float)
-        recall: np.ndarray = np.asarray(found).ravel() / sum(weights.values())
+            return np.zeros(len(self._owners))
+        found = self._word_model.postings.presence(
+            list(weights), np.fromiter(weights.values(), float)
+        )
+        recall: np.ndarray = found / sum(weights.values())
         return recall
 
     def _coverage(self, words: Sequence[str], outside: int = 0) -> float:
@@ -173,7 +174,7 @@ class _Model:
         self.analyze = vectorizer.build_analyzer()
         self.index: dict[str, int] = vectorizer.vocabulary_
         self.idf: np.ndarray = vectorizer.idf_
-        self.columns = sparse.csc_matrix(matrix)
+        self.postings = PostingIndex(matrix)
 
     def scores(self, document: object) -> np.ndarray | None:
         """Cosine of the query with every view (rows are L2-normalised), or None when
@@ -184,4 +185,4 @@ class _Model:
         columns = [self.index[f] for f in counts]
         weights = (1.0 + np.log(np.fromiter(counts.values(), float))) * self.idf[columns]
         weights /= np.linalg.norm(weights)
-        return np.asarray(self.columns[:, columns] @ weights).ravel()
+        return self.postings.dot(columns, weights)
