@@ -16,8 +16,8 @@ class PostingIndex:
     def __init__(self, matrix: sparse.spmatrix | sparse.sparray) -> None:
         self._columns = sparse.csc_matrix(matrix)
         self.shape: tuple[int, int] = (int(self._columns.shape[0]), int(self._columns.shape[1]))
-        self._starts: np.ndarray = self._columns.indptr.astype(np.int64)
-        self._rows: np.ndarray = self._columns.indices.astype(np.intp)
+        self._starts: np.ndarray = self._columns.indptr
+        self._rows: np.ndarray = self._columns.indices
 
     def dot(self, columns: Sequence[int], weights: np.ndarray) -> np.ndarray:
         """Per row, the sum over `columns` of the row's value times the column's weight."""
