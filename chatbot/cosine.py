@@ -8,6 +8,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from chatbot.sparse_index import PostingIndex
+
 
 class CosineScorer:
     """A fitted TF-IDF model that scores one short query by hand: the same numbers as
@@ -28,7 +30,7 @@ class CosineScorer:
             matrix = sparse.csr_matrix(matrix @ sparse.diags(feature_weights))
             norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
             matrix = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ matrix)
-        self.columns = sparse.csc_matrix(matrix)
+        self.postings = PostingIndex(matrix)
 
     def scores(self, document: object) -> np.ndarray | None:
         """Cosine of the query with every view (rows are L2-normalised), or None when
@@ -39,4 +41,4 @@ class CosineScorer:
         columns = [self.index[f] for f in counts]
         weights = (1.0 + np.log(np.fromiter(counts.values(), float))) * self.idf[columns]
         weights /= np.linalg.norm(weights)
-        return np.asarray(self.columns[:, columns] @ weights).ravel()
+        return self.postings.dot(columns, weights)

@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from chatbot.cosine import CosineScorer
 from chatbot.knowledge import Passage
 from chatbot.scope import Scope
+from chatbot.sparse_index import group_top_two, top_positive
 from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, stem
 
 # The weight of the word model in a view's score; the character model has the rest.
@@ -91,6 +92,8 @@ class Retriever:
                 weights.append(weight)
         self._view_weights = np.asarray(weights)
         self._owners = np.asarray(owners)
+        # Views are listed passage by passage, so each passage's views are one run.
+        self._first_views = np.flatnonzero(np.diff(self._owners, prepend=-1))
         self._intents = np.asarray([_intent(v, first_only=True) for v in views])
         view_words = [self.vocabulary.words(v) for v in views]
         self.vocabulary.learn(w for words in view_words for w in words)
@@ -113,8 +116,6 @@ class Retriever:
             self._chars, self._chars.fit_transform([" ".join(w) for w in view_words])
         )
         self._idf = dict(zip(self._words.get_feature_names_out(), self._words.idf_, strict=True))
-        self._present = self._word_model.columns.copy()
-        self._present.data[:] = 1.0
         self._unknown_idf = UNKNOWN_WEIGHT * float(self._words.idf_.max())
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
@@ -136,25 +137,11 @@ class Retriever:
         if intent:
             # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
             view_scores += INTENT_BONUS * (self._intents == intent)
-        best = self._fused(view_scores)
+        best, second = group_top_two(view_scores, self._first_views)
+        best += SECOND_VIEW_SHARE * second
         best *= self._coverage(words, len(self.scope.outside(query))) ** COVERAGE_POWER
         best *= self._topicality(words)
-        order = np.argsort(-best, kind="stable")[:k]
-        return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in order if best[i] > 0.0]
-
-    def _fused(self, view_scores: np.ndarray) -> np.ndarray:
-        """Per passage, its best view's score plus a share of its second best."""
-        # Views sorted by passage, best first within each passage.
-        order = np.lexsort((-view_scores, self._owners))
-        owners = self._owners[order]
-        first = np.ones(len(owners), dtype=bool)
-        first[1:] = owners[1:] != owners[:-1]
-        second = np.zeros(len(owners), dtype=bool)
-        second[1:] = first[:-1] & ~first[1:]
-        fused = np.zeros(len(self.passages))
-        fused[owners[first]] = view_scores[order][first]
-        fused[owners[second]] += SECOND_VIEW_SHARE * view_scores[order][second]
-        return fused
+        return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in top_positive(best, k)]
 
     def _recall(self, words: Sequence[str]) -> np.ndarray:
         """Per view, the share of the query's known weight that the view contains: a
@@ -165,9 +152,11 @@ class Retriever:
             if column is not None:
                 weights[column] = float(self._words.idf_[column]) ** 2
         if not weights:
-            return np.zeros(self._present.shape[0])
-        found = self._present[:, list(weights)] @ np.fromiter(weights.values(), float)
-        recall: np.ndarray = np.asarray(found).ravel() / sum(weights.values())
+            return np.zeros(len(self._owners))
+        found = self._word_model.postings.presence(
+            list(weights), np.fromiter(weights.values(), float)
+        )
+        recall: np.ndarray = found / sum(weights.values())
         return recall
 
     def _topicality(self, words: Sequence[str]) -> float:

@@ -1,0 +1,181 @@
+"""The fast scoring machinery gives what the plain scipy and numpy forms give."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from chatbot import retrieval
+from chatbot.knowledge import Passage, load_knowledge
+from chatbot.retrieval import Retriever
+from chatbot.sparse_index import PostingIndex, group_top_two, top_positive
+from tests.conftest import SEED_KNOWLEDGE
+
+SEED = load_knowledge(SEED_KNOWLEDGE)
+
+
+def random_matrix(rows: int, columns: int, density: float, seed: int) -> sparse.csr_matrix:
+    matrix: sparse.csr_matrix = sparse.random(
+        rows, columns, density=density, format="csr", random_state=seed
+    )
+    return matrix
+
+
+@pytest.mark.parametrize(
+    ("rows", "columns", "density", "picked"),
+    [
+        (50, 30, 0.2, [3, 0, 17, 29]),
+        (200, 10, 0.9, [9, 1, 5]),
+        (40, 40, 0.02, [7]),
+        (60, 25, 0.3, []),
+    ],
+)
+def test_posting_products_equal_the_sliced_matrix_products(
+    rows: int, columns: int, density: float, picked: list[int]
+) -> None:
+    matrix = random_matrix(rows, columns, density, seed=rows + columns)
+    weights = np.linspace(0.3, 2.0, len(picked))
+    index = PostingIndex(matrix)
+    pattern = (matrix != 0).astype(float).tocsc()
+    expected_dot = np.asarray(matrix.tocsc()[:, picked] @ weights).ravel()
+    expected_presence = np.asarray(pattern[:, picked] @ weights).ravel()
+    if not picked:
+        expected_dot = expected_presence = np.zeros(rows)
+    assert np.array_equal(index.dot(picked, weights), expected_dot)
+    assert np.array_equal(index.presence(picked, weights), expected_presence)
+
+
+def test_posting_products_refuse_a_weight_count_unlike_the_column_count() -> None:
+    index = PostingIndex(random_matrix(5, 5, 0.5, seed=1))
+    with pytest.raises(ValueError, match="one each"):
+        index.dot([0, 1], np.ones(3))
+
+
+def reference_top_two(
+    values: np.ndarray, group_starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's values sorted, largest first: the first two."""
+    groups = np.split(values, group_starts[1:])
+    ranked = [[*sorted(group.tolist(), reverse=True), 0.0] for group in groups]
+    return np.asarray([r[0] for r in ranked]), np.asarray([r[1] for r in ranked])
+
+
+@pytest.mark.parametrize(
+    ("values", "owners"),
+    [
+        ([0.1, 0.5, 0.2, 0.0, 0.7], [0, 0, 1, 2, 2]),
+        ([0.3], [0]),
+        ([0.0, 0.0, 0.4, 0.4], [0, 1, 2, 3]),
+        ([0.9, 0.1, 0.2, 0.8, 0.8, 0.0], [0, 0, 0, 1, 1, 1]),
+        ([0.5, 0.5, 0.5, 0.2], [0, 0, 0, 1]),
+        ([0.0, 0.0], [0, 0]),
+    ],
+)
+def test_group_top_two_equal_a_sort_of_each_group(values: list[float], owners: list[int]) -> None:
+    array = np.asarray(values)
+    starts = np.flatnonzero(np.diff(np.asarray(owners), prepend=-1))
+    best, second = group_top_two(array, starts)
+    expected_best, expected_second = reference_top_two(array, starts)
+    assert best.tolist() == expected_best.tolist()
+    assert second.tolist() == expected_second.tolist()
+
+
+def reference_top(scores: np.ndarray, k: int) -> list[int]:
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [int(i) for i in order if scores[i] > 0.0]
+
+
+def score_tables() -> Iterator[tuple[list[float], int]]:
+    yield [0.0, 0.0, 0.0], 2
+    yield [0.5, 0.1, 0.5, 0.5, 0.2], 2
+    yield [0.2, 0.0, 0.3], 8
+    yield [0.4, 0.4, 0.4, 0.4], 3
+    yield [0.1, 0.9], 0
+    rng = random.Random(7)
+    for size in (30, 500):
+        # Scores rounded to one decimal, so many tie at the k-th place.
+        yield [round(rng.random(), 1) * (rng.random() > 0.3) for _ in range(size)], 8
+
+
+@pytest.mark.parametrize(("scores", "k"), list(score_tables()))
+def test_top_positive_equals_a_stable_sort_of_every_score(scores: list[float], k: int) -> None:
+    array = np.asarray(scores)
+    assert top_positive(array, k).tolist() == reference_top(array, k)
+
+
+def synthetic_passages(size: int, seed: int) -> list[Passage]:
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ren", "tus", "ab", "or", "el", "vin", "sto"]
+    words = ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(400)]
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    passages = []
+    for index in range(size):
+        text = " ".join(rng.choices(words, weights=weights, k=rng.randint(8, 30)))
+        question = text[:40] + "?" if index % 3 == 0 else None
+        passages.append(
+            Passage(
+                id=f"doc#p-{index}",
+                document="doc",
+                section="Section",
+                kind="faq" if question else "article",
+                text=text + ".",
+                anchor=f"p-{index}",
+                title=question or f"Title {index}",
+                headings=("doc", "Section"),
+                line=index,
+                question=question,
+            )
+        )
+    return passages
+
+
+def reference_dot(self: PostingIndex, columns: Sequence[int], weights: np.ndarray) -> np.ndarray:
+    return np.asarray(self._columns[:, list(columns)] @ weights).ravel()
+
+
+def reference_presence(
+    self: PostingIndex, columns: Sequence[int], weights: np.ndarray
+) -> np.ndarray:
+    pattern = (self._columns[:, list(columns)] != 0).astype(float)
+    return np.asarray(pattern @ weights).ravel() if len(columns) else np.zeros(self.shape[0])
+
+
+def reference_top_positive(scores: np.ndarray, k: int) -> np.ndarray:
+    return np.asarray(reference_top(scores, k), dtype=np.intp)
+
+
+SYNTHETIC = synthetic_passages(300, seed=11)
+SEED_QUESTIONS = [p.question or p.text[:60] for p in SEED.passages] + [
+    "sitting all day tight hips why",
+    "hpi flexsors masage",
+    "What is the capital of Australia?",
+    "why",
+    "!!!",
+]
+SYNTHETIC_QUESTIONS = [p.text[:30] for p in SYNTHETIC[::7]] + ["kalo minren", "why tus"]
+
+
+@pytest.mark.parametrize(
+    ("passages", "questions"),
+    [(SEED.passages, SEED_QUESTIONS), (SYNTHETIC, SYNTHETIC_QUESTIONS)],
+    ids=["seed", "synthetic"],
+)
+def test_search_ranks_as_the_plain_scipy_and_numpy_forms_would(
+    monkeypatch: pytest.MonkeyPatch, passages: Sequence[Passage], questions: list[str]
+) -> None:
+    retriever = Retriever(passages)
+    fast = [retriever.search(q, k=8) for q in questions]
+    monkeypatch.setattr(PostingIndex, "dot", reference_dot)
+    monkeypatch.setattr(PostingIndex, "presence", reference_presence)
+    monkeypatch.setattr(retrieval, "group_top_two", reference_top_two)
+    monkeypatch.setattr(retrieval, "top_positive", reference_top_positive)
+    plain = [retriever.search(q, k=8) for q in questions]
+    assert any(plain), "the questions should find something"
+    for question, got, expected in zip(questions, fast, plain, strict=True):
+        assert [h.passage.id for h in got] == [h.passage.id for h in expected], question
+        for hit, reference in zip(got, expected, strict=True):
+            assert hit.score == pytest.approx(reference.score, abs=1e-9), question
