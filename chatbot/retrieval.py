@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from chatbot.cosine import CosineScorer
 from chatbot.knowledge import Passage
 from chatbot.scope import Scope
-from chatbot.sparse_index import group_top_two, top_positive
+from chatbot.sparse_index import Groups, top_positive
 from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, stem
 
 # The weight of the word model in a view's score; the character model has the rest.
@@ -92,8 +92,7 @@ class Retriever:
                 weights.append(weight)
         self._view_weights = np.asarray(weights)
         self._owners = np.asarray(owners)
-        # Views are listed passage by passage, so each passage's views are one run.
-        self._first_views = np.flatnonzero(np.diff(self._owners, prepend=-1))
+        self._passage_views = Groups(self._owners)  # listed passage by passage
         self._intents = np.asarray([_intent(v, first_only=True) for v in views])
         view_words = [self.vocabulary.words(v) for v in views]
         self.vocabulary.learn(w for words in view_words for w in words)
@@ -137,7 +136,7 @@ class Retriever:
         if intent:
             # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
             view_scores += INTENT_BONUS * (self._intents == intent)
-        best, second = group_top_two(view_scores, self._first_views)
+        best, second = self._passage_views.top_two(view_scores)
         best += SECOND_VIEW_SHARE * second
         best *= self._coverage(words, len(self.scope.outside(query))) ** COVERAGE_POWER
         best *= self._topicality(words)

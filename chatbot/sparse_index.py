@@ -46,18 +46,36 @@ class PostingIndex:
             raise ValueError(f"{len(columns)} columns but {len(weights)} weights: pass one each")
 
 
-def group_top_two(values: np.ndarray, group_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The largest and second largest of non-negative `values` in each group of
-    consecutive entries, groups beginning at `group_starts` (increasing, the first 0,
-    none empty); a group of one entry has 0 as its second. Linear: no sort."""
-    best: np.ndarray = np.maximum.reduceat(values, group_starts)
-    sizes = np.diff(group_starts, append=len(values))
-    is_best = values == np.repeat(best, sizes)
-    # A best value that occurs twice in a group is also its second best.
-    second = np.where(np.add.reduceat(is_best, group_starts) > 1, best, 0.0)
-    rest = np.where(is_best, -np.inf, values)
-    second = np.maximum(second, np.maximum.reduceat(rest, group_starts))
-    return best, second
+class Groups:
+    """Entries grouped into consecutive runs by owner (0, 0, 1, 2, 2, 2, …), for the
+    best and second best entry of each owner. Entries are taken rank by rank (every
+    owner's first entry, then every owner's second, …), so each pass is a handful of
+    array operations over the owners that have that many entries: linear, no sort."""
+
+    def __init__(self, owners: np.ndarray) -> None:
+        owners = np.asarray(owners)
+        steps = np.diff(owners)
+        if not len(owners) or owners[0] != 0 or np.any((steps != 0) & (steps != 1)):
+            raise ValueError("owners must run 0, 1, 2, … in order, each one or more times")
+        starts = np.flatnonzero(np.diff(owners, prepend=-1))
+        sizes = np.diff(starts, append=len(owners))
+        rank = np.arange(len(owners)) - np.repeat(starts, sizes)
+        self.owners = owners
+        self.size = len(starts)
+        self._ranks = [np.flatnonzero(rank == r) for r in range(int(rank.max()) + 1)]
+        self._owners = [owners[positions] for positions in self._ranks]
+
+    def top_two(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per owner, the largest and second largest of its non-negative `values`
+        (0 as the second of an owner with one entry)."""
+        best: np.ndarray = values[self._ranks[0]]
+        second: np.ndarray = np.zeros(self.size)
+        for positions, owners in zip(self._ranks[1:], self._owners[1:], strict=True):
+            entry = values[positions]
+            current = best[owners]
+            second[owners] = np.maximum(second[owners], np.minimum(current, entry))
+            best[owners] = np.maximum(current, entry)
+        return best, second
 
 
 def top_positive(scores: np.ndarray, k: int) -> np.ndarray:

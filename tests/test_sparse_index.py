@@ -12,7 +12,7 @@ from scipy import sparse
 from chatbot import retrieval
 from chatbot.knowledge import Passage, load_knowledge
 from chatbot.retrieval import Retriever
-from chatbot.sparse_index import PostingIndex, group_top_two, top_positive
+from chatbot.sparse_index import Groups, PostingIndex, top_positive
 from tests.conftest import SEED_KNOWLEDGE
 
 SEED = load_knowledge(SEED_KNOWLEDGE)
@@ -55,13 +55,26 @@ def test_posting_products_refuse_a_weight_count_unlike_the_column_count() -> Non
         index.dot([0, 1], np.ones(3))
 
 
-def reference_top_two(
-    values: np.ndarray, group_starts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each group's values sorted, largest first: the first two."""
-    groups = np.split(values, group_starts[1:])
-    ranked = [[*sorted(group.tolist(), reverse=True), 0.0] for group in groups]
+def reference_top_two(values: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each owner's values sorted, largest first: the first two."""
+    ranked = [
+        [*sorted(values[owners == owner].tolist(), reverse=True), 0.0]
+        for owner in range(int(owners.max()) + 1)
+    ]
     return np.asarray([r[0] for r in ranked]), np.asarray([r[1] for r in ranked])
+
+
+def reference_groups_top_two(self: Groups, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return reference_top_two(values, self.owners)
+
+
+def random_groups() -> Iterator[tuple[list[float], list[int]]]:
+    rng = random.Random(3)
+    for _ in range(5):
+        sizes = [rng.choice([1, 1, 1, 2, 3, 7]) for _ in range(rng.randint(1, 40))]
+        owners = [owner for owner, size in enumerate(sizes) for _ in range(size)]
+        # One decimal, so many values tie within an owner.
+        yield [round(rng.random(), 1) for _ in owners], owners
 
 
 @pytest.mark.parametrize(
@@ -72,16 +85,22 @@ def reference_top_two(
         ([0.0, 0.0, 0.4, 0.4], [0, 1, 2, 3]),
         ([0.9, 0.1, 0.2, 0.8, 0.8, 0.0], [0, 0, 0, 1, 1, 1]),
         ([0.5, 0.5, 0.5, 0.2], [0, 0, 0, 1]),
+        ([0.2, 0.9, 0.4, 0.6], [0, 0, 0, 0]),
         ([0.0, 0.0], [0, 0]),
+        *random_groups(),
     ],
 )
-def test_group_top_two_equal_a_sort_of_each_group(values: list[float], owners: list[int]) -> None:
-    array = np.asarray(values)
-    starts = np.flatnonzero(np.diff(np.asarray(owners), prepend=-1))
-    best, second = group_top_two(array, starts)
-    expected_best, expected_second = reference_top_two(array, starts)
+def test_groups_top_two_equal_a_sort_of_each_group(values: list[float], owners: list[int]) -> None:
+    best, second = Groups(np.asarray(owners)).top_two(np.asarray(values))
+    expected_best, expected_second = reference_top_two(np.asarray(values), np.asarray(owners))
     assert best.tolist() == expected_best.tolist()
     assert second.tolist() == expected_second.tolist()
+
+
+@pytest.mark.parametrize("owners", [[], [1, 1], [0, 2], [0, 1, 0], [0, 0, 1, 1, 3]])
+def test_groups_refuse_owners_out_of_order(owners: list[int]) -> None:
+    with pytest.raises(ValueError, match="in order"):
+        Groups(np.asarray(owners, dtype=int))
 
 
 def reference_top(scores: np.ndarray, k: int) -> list[int]:
@@ -171,7 +190,7 @@ def test_search_ranks_as_the_plain_scipy_and_numpy_forms_would(
     fast = [retriever.search(q, k=8) for q in questions]
     monkeypatch.setattr(PostingIndex, "dot", reference_dot)
     monkeypatch.setattr(PostingIndex, "presence", reference_presence)
-    monkeypatch.setattr(retrieval, "group_top_two", reference_top_two)
+    monkeypatch.setattr(Groups, "top_two", reference_groups_top_two)
     monkeypatch.setattr(retrieval, "top_positive", reference_top_positive)
     plain = [retriever.search(q, k=8) for q in questions]
     assert any(plain), "the questions should find something"
