@@ -45,6 +45,11 @@ MAX_CORRECTIONS = 8
 # An unknown word sharing this many first letters (and 3/4 of itself) with a known
 # word is taken for it.
 MIN_PREFIX = 6
+# A rare English word (seen at most this often in the word list, which keeps some
+# common misspellings) one slip from a word of the index that is this many times
+# commoner is taken for a typo of it ("ballance" for "balance", not "bake" for "take").
+SLIP_MAX_FREQUENCY = 200
+SLIP_FREQUENCY_RATIO = 100
 TOKEN = re.compile(r"[a-z0-9]+")
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -130,7 +135,7 @@ class Vocabulary:
                 fixed.append(word)
             elif word in english():
                 # A form the stemmer misses ("cylinder", "cylindrical") is still the word.
-                fixed.append(self._by_prefix(word))
+                fixed.append(self._rare_slip(word) or self._by_prefix(word))
             elif word in corrections or len(corrections) < MAX_CORRECTIONS:
                 # A question is not a page of typos: past a few, the rest stay unknown.
                 corrections.setdefault(word, self._correct(word))
@@ -159,6 +164,21 @@ class Vocabulary:
             )[0]
         )
         return self.synonyms.get(fixed, fixed)
+
+    def _rare_slip(self, word: str) -> str | None:
+        """The index word a rare English word is a slip of, if one is far commoner."""
+        frequencies = english().word_frequency
+        if len(word) < MIN_CORRECTABLE or frequencies[word] > SLIP_MAX_FREQUENCY:
+            return None
+        matches = process.extract(
+            word, self._lexicon, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=8
+        )
+        commonest = max((str(m[0]) for m in matches), key=lambda m: frequencies[m], default=None)
+        if commonest is None:
+            return None
+        if frequencies[commonest] < SLIP_FREQUENCY_RATIO * (1 + frequencies[word]):
+            return None
+        return self.synonyms.get(commonest, commonest)
 
     def _by_prefix(self, word: str) -> str:
         # "cylinder" for "cylindrical": a long shared beginning is the same word.

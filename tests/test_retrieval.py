@@ -96,6 +96,7 @@ def vocabulary() -> Vocabulary:
         ("masage", "massage"),  # "manage" is as many edits away, but not a dropped letter
         ("flexers", "flexors"),
         ("psaos", "psoas"),  # two letters swapped
+        ("ballance", "balance"),  # in the English word list, but as a rare misspelling
     ],
 )
 def test_typos_are_corrected_to_words_of_the_index(
@@ -118,7 +119,9 @@ def test_misspelt_stop_words_are_dropped(
     assert vocabulary.corrected(typed) == expected
 
 
-@pytest.mark.parametrize("word", ["neck", "salary", "feet", "night", "flights"])
+@pytest.mark.parametrize(
+    "word", ["neck", "salary", "feet", "night", "flights", "bake", "rome", "lung", "tendon"]
+)
 def test_real_words_the_index_lacks_are_not_taken_for_typos(
     vocabulary: Vocabulary, word: str
 ) -> None:
