@@ -1,20 +1,23 @@
 """Answer quality and speed of the bot's retriever beside plain TF-IDF and BM25.
 
 Run with `make bench`. Every system answers the same questions of
-`tests/data/questions.yaml` (the answerable and out-of-scope ones; red flags and small
-talk are not retrieval questions) in one run:
+`tests/data/questions.yaml`, or of the question file given as an argument (the
+answerable and out-of-scope ones; red flags and small talk are not retrieval
+questions) in one run:
 
 - top-1: the best passage is one that answers the question (ranking alone);
 - answered right: top-1 and confident enough to be given as the answer;
 - abstained: out-of-scope questions not answered.
 
 The baselines have no threshold of their own, so each gets the one that does best on
-the `tune` half (the bot's thresholds are its settings). Latency is per query, in
+the `tune` half of `tests/data/questions.yaml` (the bot's thresholds are its settings,
+tuned on the same half). Latency is per query, in
 milliseconds, measured over several rounds after a warm-up.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import statistics
 import sys
@@ -109,9 +112,9 @@ def scored(
     return top1, right, abstained
 
 
-def tuned_threshold(cases: Sequence[Case], results: Sequence[tuple[str | None, float]]) -> float:
-    tune = [(c, r) for c, r in zip(cases, results, strict=True) if c.split == "tune"]
-    tune_cases, tune_results = [c for c, _ in tune], [r for _, r in tune]
+def tuned_threshold(
+    tune_cases: Sequence[Case], tune_results: Sequence[tuple[str | None, float]]
+) -> float:
     candidates = sorted({r[1] for r in tune_results} | {0.0})
 
     def quality(t: float) -> tuple[float, float]:
@@ -122,10 +125,20 @@ def tuned_threshold(cases: Sequence[Case], results: Sequence[tuple[str | None, f
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument(
+        "questions", nargs="?", type=Path, default=QUESTIONS, help="question file (YAML)"
+    )
+    questions: Path = parser.parse_args().questions.resolve()
     settings = Settings()
     engine = Engine.from_settings(settings)
     passage_ids = {p.id for p in engine.knowledge.passages}
-    cases = [c for c in load_cases(QUESTIONS, passage_ids) if c.answerable or c.expect == "abstain"]
+
+    def retrieval_cases(path: Path) -> list[Case]:
+        return [c for c in load_cases(path, passage_ids) if c.answerable or c.expect == "abstain"]
+
+    cases = retrieval_cases(questions)
+    tune_cases = [c for c in retrieval_cases(QUESTIONS) if c.split == "tune"]
     informative = [p for p in engine.knowledge.passages if p.informative]
 
     def bot(question: str) -> tuple[str | None, float]:
@@ -147,7 +160,7 @@ def main() -> None:
     for name, rank, threshold in systems:
         results, timings = measure(rank, cases)
         if threshold is None:
-            threshold = tuned_threshold(cases, results)
+            threshold = tuned_threshold(tune_cases, measure(rank, tune_cases)[0])
         top1, right, abstained = scored(cases, results, threshold)
         if rank is bot:  # An unanswered reply has no passage: rank by the retriever.
             top1 = scored(cases, measure(bot_retriever, cases)[0], 0.0)[0]
@@ -165,7 +178,8 @@ def main() -> None:
     answerable = sum(c.answerable for c in cases)
     print(
         f"{answerable} answerable and {len(cases) - answerable} out-of-scope questions "
-        f"from {QUESTIONS.relative_to(ROOT)}, {ROUNDS} rounds\n"
+        f"from {questions.relative_to(ROOT) if questions.is_relative_to(ROOT) else questions}, "
+        f"{ROUNDS} rounds\n"
     )
     print("| system | top-1 | answered right | abstained | median ms | p99 ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
