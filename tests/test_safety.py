@@ -39,6 +39,8 @@ RED_FLAGS = load_red_flags(SEED_KNOWLEDGE)
         ("can you diagnose my hip pain", "diagnosis"),
         ("what's wrong with my hip?", "diagnosis"),
         ("do I have bursitis", "diagnosis"),
+        ("my hip clicks on the stairs, what condition is that", "diagnosis"),
+        ("what kind of injury could this be", "diagnosis"),
         ("SHOULD I GO TO THE DOCTOR", "diagnosis"),
         ("could this be a sign of something serious", "diagnosis"),
         ("my hip is killing me", "emergency"),
@@ -86,6 +88,8 @@ def test_red_flag_questions_get_their_reply(question: str, reply: str) -> None:
         "can this be done at home",
         "could massage be bad for me",
         "how high should I lift my knee",
+        "what injury can massage help prevent",
+        "what condition are my hip flexors in after sitting all day",
     ],
 )
 def test_normal_questions_raise_no_red_flag(question: str) -> None:
