@@ -7,8 +7,10 @@ import sqlite3
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from chatbot.engine import Engine
+from chatbot.policy import Answer
 from chatbot.schemas import (
     AskRequest,
     AskResponse,
@@ -70,7 +72,7 @@ async def require_json(request: Request) -> None:
     dependencies=[Depends(require_json)],
     summary="Answer a question from the knowledge base",
 )
-def ask(
+async def ask(
     body: AskRequest,
     engine: Annotated[Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
@@ -81,15 +83,23 @@ def ask(
     When no passage is close enough, `answered` is false, `source` is null and
     `related` offers questions that can be answered.
     """
+    # Answering is a fraction of a millisecond of pure Python and numpy, done here;
+    # only the log's disk write goes to the thread pool.
     answer = engine.ask(body.question)
-    answer_id = ""
-    if log is not None:
-        try:
-            answer_id = log.record(answer)  # On disk before the reply leaves.
-        except sqlite3.Error:
-            # The visitor still gets the answer; its id is then not in the log.
-            logger.exception("could not write the question log at %s", log.path)
+    answer_id = await run_in_threadpool(record_answer, log, answer) if log else ""
     return to_response(answer, engine, settings.public_url, answer_id)
+
+
+def record_answer(log: QuestionLog | None, answer: Answer) -> str:
+    """Log a reply, on disk before it leaves; its id, or "" when it is not logged."""
+    if log is None:
+        return ""
+    try:
+        return log.record(answer)
+    except sqlite3.Error:
+        # The visitor still gets the answer; its id is then not in the log.
+        logger.exception("could not write the question log at %s", log.path)
+        return ""
 
 
 @router.post(

@@ -6,6 +6,9 @@ at import time, so tests build apps over small fixture knowledge bases.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -43,17 +46,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; raises `KnowledgeError` rather than serve a broken knowledge base."""
     settings = settings or Settings()
     engine = Engine.from_settings(settings)
+    question_log = (
+        QuestionLog(settings.db, settings.retention_days) if settings.log_questions else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if question_log is not None:
+            question_log.close()
+
     app = FastAPI(
         title="FAQ chatbot",
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=[{"name": "ask", "description": "Questions and answers."}],
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.question_log = (
-        QuestionLog(settings.db, settings.retention_days) if settings.log_questions else None
-    )
+    app.state.question_log = question_log
     app.state.templates = pages.make_templates(settings.web_dir / "templates")
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
     app.include_router(api.router)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from chatbot.api import get_engine
+from chatbot.api import get_engine, record_answer
 from chatbot.engine import Engine
 from chatbot.policy import Band, starter_topics
 from chatbot.schemas import MAX_QUESTION_CHARS, AskResponse, to_response
@@ -160,7 +160,10 @@ def chat_form(
     if len(question) > MAX_QUESTION_CHARS:
         message = f"Please keep your question under {MAX_QUESTION_CHARS} characters."
         return _chat(request, engine, turns, message, 422)
-    turns.append(Turn(question, to_response(engine.ask(question), engine, settings.public_url)))
+    answer = engine.ask(question)
+    # Only the new question is logged: the earlier ones were logged when first asked.
+    answer_id = record_answer(request.app.state.question_log, answer)
+    turns.append(Turn(question, to_response(answer, engine, settings.public_url, answer_id)))
     return _chat(request, engine, turns)
 
 

@@ -9,6 +9,8 @@ visitor received is never lost to a crash or a killed process.
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import sqlite3
 import threading
 import uuid
@@ -86,15 +88,21 @@ class LogSnapshot:
     feedback: tuple[LoggedFeedback, ...]
 
 
+def _open(path: Path) -> sqlite3.Connection:
+    # Autocommit: each statement is its own transaction, committed when execute returns.
+    # Not tied to the opening thread: the log's pool hands it to one thread at a time.
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA busy_timeout = 5000")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA synchronous = FULL")
+    return connection
+
+
 @contextmanager
 def _connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection: nothing stays open between requests, threads share nothing."""
-    # Autocommit: each statement is its own transaction, committed when execute returns.
-    connection = sqlite3.connect(path, isolation_level=None)
+    """A short-lived connection, for reading the log and for setting it up."""
+    connection = _open(path)
     try:
-        connection.execute("PRAGMA busy_timeout = 5000")
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA synchronous = FULL")
         yield connection
     finally:
         connection.close()
@@ -126,7 +134,10 @@ def _snapshot(connection: sqlite3.Connection) -> LogSnapshot:
 
 
 class QuestionLog:
-    """The writable log a server keeps; safe to share between request threads."""
+    """The writable log a server keeps; safe to share between request threads.
+
+    Writes reuse pooled connections: opening one costs several times the insert itself.
+    """
 
     def __init__(self, path: Path, retention_days: int, clock: Clock = utc_now) -> None:
         if retention_days < 1:
@@ -135,6 +146,8 @@ class QuestionLog:
         self.retention = timedelta(days=retention_days)
         self._clock = clock
         self._purge_lock = threading.Lock()
+        # Idle connections, each with the identity of the file it opened.
+        self._idle: queue.SimpleQueue[tuple[sqlite3.Connection, int]] = queue.SimpleQueue()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with _connect(path) as connection:
@@ -162,7 +175,7 @@ class QuestionLog:
             passage_id,
             answer.confidence,
         )
-        with _connect(self.path) as connection:
+        with self._connection() as connection:
             connection.execute("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", row)
         if now - self._last_purge >= PURGE_INTERVAL:
             try:
@@ -178,7 +191,7 @@ class QuestionLog:
         repeated clicks count once.
         """
         row = (answer_id, int(helpful), _timestamp(self._clock()))
-        with _connect(self.path) as connection:
+        with self._connection() as connection:
             try:
                 connection.execute(
                     "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (?, ?, ?) "
@@ -196,13 +209,47 @@ class QuestionLog:
             now = self._clock()
             self._last_purge = now
             cutoff = _timestamp(now - self.retention)
-            with _connect(self.path) as connection:
+            with self._connection() as connection:
                 cursor = connection.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
             return cursor.rowcount
 
     def snapshot(self) -> LogSnapshot:
-        with _connect(self.path) as connection:
+        with self._connection() as connection:
             return _snapshot(connection)
+
+    def close(self) -> None:
+        """Close the pooled connections; the log opens new ones if used again."""
+        while True:
+            try:
+                self._idle.get_nowait()[0].close()
+            except queue.Empty:
+                return
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A pooled connection, used by one thread at a time and returned after."""
+        try:
+            current = os.stat(self.path).st_ino
+        except OSError:
+            current = -1
+        try:
+            connection, opened = self._idle.get_nowait()
+            if opened != current:
+                # The file was moved or deleted: writing on would lose the records.
+                connection.close()
+                raise queue.Empty
+        except queue.Empty:
+            connection, opened = _open(self.path), current
+        try:
+            yield connection
+        except sqlite3.IntegrityError:  # A refused row leaves the connection sound.
+            self._idle.put((connection, opened))
+            raise
+        except BaseException:
+            connection.close()  # In an unknown state: not worth keeping.
+            raise
+        else:
+            self._idle.put((connection, opened))
 
 
 def read_log(path: Path) -> LogSnapshot:

@@ -65,6 +65,27 @@ def test_each_ask_is_recorded_under_its_answer_id(tmp_path: Path) -> None:
     assert (other.band, other.answered, other.passage_id) == (missed["band"], False, None)
 
 
+def test_the_page_without_javascript_logs_only_the_new_question(tmp_path: Path) -> None:
+    client, db = _client(tmp_path)
+    page = client.post("/", data={"question": ANSWERED_QUESTION, "history": ["hello"]})
+    assert page.status_code == 200
+    assert [q.question for q in read_log(db).questions] == [ANSWERED_QUESTION]
+
+
+def test_a_log_file_moved_away_is_not_written_to(tmp_path: Path) -> None:
+    log = QuestionLog(tmp_path / "log.db", retention_days=30)
+    first = log.record(_answer("before the move"))
+    (tmp_path / "log.db").rename(tmp_path / "old.db")
+    for suffix in ("-wal", "-shm"):
+        if (tmp_path / f"log.db{suffix}").exists():
+            (tmp_path / f"log.db{suffix}").rename(tmp_path / f"old.db{suffix}")
+    QuestionLog(tmp_path / "log.db", retention_days=30)  # a fresh file in its place
+    second = log.record(_answer("after the move"))
+    assert [q.id for q in read_log(tmp_path / "log.db").questions] == [second]
+    assert [q.id for q in read_log(tmp_path / "old.db").questions] == [first]
+    log.close()
+
+
 def test_the_log_keeps_nothing_about_who_asked(tmp_path: Path) -> None:
     client, db = _client(tmp_path)
     client.post(
