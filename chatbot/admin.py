@@ -4,6 +4,11 @@ Every route needs `CHATBOT_ADMIN_TOKEN`, sent as `Authorization: Bearer <token>`
 the password of the browser's login prompt (HTTP Basic, any user name). With no token
 configured the routes answer 404, as if they did not exist. SIGHUP to `chatbot serve`
 does the same reload as `POST /admin/reload`.
+
+Under `chatbot serve --workers N` each worker holds its own index: a reload checks the
+edit in the worker that got the request and, if it is sound, asks uvicorn's supervisor
+(SIGHUP to the parent process) to replace every worker, one at a time, each loading
+the new version.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import multiprocessing
+import os
 import secrets
 import signal
 import threading
@@ -96,6 +103,10 @@ def reload_engine(app: FastAPI) -> tuple[str, ...]:
             return tuple(str(p) for p in error.problems)
         # One attribute store: a request sees the old engine or the new one, never a mix.
         app.state.engine = engine
+    if settings.workers > 1 and multiprocessing.parent_process() is not None:
+        # The other workers still serve the old version; uvicorn's supervisor replaces
+        # them all (this one too), each new one up before the old one leaves.
+        os.kill(os.getppid(), signal.SIGHUP)
     return ()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from pydantic import SecretStr
 from uvicorn.supervisors import Multiprocess
 
 from chatbot.settings import Settings
@@ -24,7 +25,7 @@ def serve_app(app: FastAPI, settings: Settings, host: str, port: int, workers: i
         return
     # Worker processes import the factory and build their own app from CHATBOT_*
     # variables, so they serve exactly the settings `app` was built and checked with.
-    os.environ.update(settings_environment(settings))
+    os.environ.update(settings_environment(settings.model_copy(update={"workers": workers})))
     config = uvicorn.Config(
         APP_FACTORY, factory=True, workers=workers, host=host, port=port, **server_options(settings)
     )
@@ -55,5 +56,9 @@ def server_options(settings: Settings) -> dict[str, Any]:
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
-    """The settings as the `CHATBOT_*` variables that reproduce them."""
-    return {f"CHATBOT_{name.upper()}": str(value) for name, value in settings.model_dump().items()}
+    """The settings as the `CHATBOT_*` variables that reproduce them, secrets included."""
+    environment = {}
+    for name, value in settings.model_dump().items():
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        environment[f"CHATBOT_{name.upper()}"] = text
+    return environment

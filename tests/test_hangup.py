@@ -56,3 +56,32 @@ def test_sighup_reloads_and_a_broken_edit_keeps_the_old_index(tmp_path: Path) ->
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_an_admin_reload_reaches_every_worker(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(FIXTURES / "many", knowledge)
+    token = "a-token-for-the-reload-test"
+    environment = {
+        "CHATBOT_KNOWLEDGE_DIR": str(knowledge),
+        "CHATBOT_DB": str(tmp_path / "db"),
+        "CHATBOT_ADMIN_TOKEN": token,
+    }
+    server, url = start_server(environment, stderr=tmp_path / "server.log", workers=2)
+
+    def passages_seen() -> set[int]:
+        # New connections each time, so both workers get asked.
+        return {httpx2.get(f"{url}/healthz").json()["passages"] for _ in range(12)}
+
+    try:
+        assert passages_seen() == {11}
+        path = knowledge / KETTLE
+        path.write_text(path.read_text() + "\n### Can I use lemon juice?\n\nYes, it works too.\n")
+        reply = httpx2.post(
+            f"{url}/admin/reload", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        assert reply.status_code == 200, reply.text
+        _wait_for(lambda: passages_seen() == {12}, timeout=60)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -21,6 +21,8 @@ def test_settings_survive_the_trip_to_worker_processes(monkeypatch: pytest.Monke
         rate_limit_per_minute=12.5,
         workers=3,
         forwarded_allow_ips="10.0.0.1,10.0.0.2",
+        admin_token="a-token-of-twenty-chars",
+        log_questions=False,
     )
     for name, value in settings_environment(settings).items():
         monkeypatch.setenv(name, value)
