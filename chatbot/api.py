@@ -110,11 +110,12 @@ def record_answer(log: QuestionLog | None, answer: Answer) -> str:
     responses={
         **ERRORS,
         404: {"model": ErrorResponse, "description": "No logged answer has that id."},
+        503: {"model": ErrorResponse, "description": "The question log cannot be written."},
     },
     dependencies=[Depends(require_json)],
     summary="Say whether an answer helped",
 )
-def feedback(
+async def feedback(
     body: FeedbackRequest, log: Annotated[QuestionLog | None, Depends(get_question_log)]
 ) -> FeedbackResponse:
     """Thumbs up or down on an /ask reply, identified by its `answer_id`."""
@@ -122,7 +123,14 @@ def feedback(
         raise HTTPException(
             status_code=404, detail="Feedback is not recorded: the question log is turned off."
         )
-    if not log.add_feedback(body.answer_id, body.helpful):
+    try:
+        recorded = await run_in_threadpool(log.add_feedback, body.answer_id, body.helpful)
+    except sqlite3.Error as error:
+        logger.exception("could not write feedback to the question log at %s", log.path)
+        raise HTTPException(
+            status_code=503, detail="Feedback cannot be recorded right now. Please try later."
+        ) from error
+    if not recorded:
         raise HTTPException(
             status_code=404,
             detail=f"No logged answer has the id '{body.answer_id}'; it may have expired.",

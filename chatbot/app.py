@@ -84,8 +84,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette answers this outside every middleware, so the headers are added here.
     return JSONResponse(
-        {"detail": "Something went wrong on our side. Please try again."}, status_code=500
+        {"detail": "Something went wrong on our side. Please try again."},
+        status_code=500,
+        headers={
+            **{name.decode(): value.decode() for name, value in SECURITY_HEADERS},
+            "content-security-policy": CONTENT_SECURITY_POLICY,
+        },
     )
 
 

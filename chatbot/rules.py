@@ -107,7 +107,9 @@ def _rule(
     if not (isinstance(name, str) and name.strip()):
         problems.append(Problem(path, line, "a rule's 'name' must be text"))
         return None
-    if reply not in replies:
+    if not isinstance(reply, str):
+        problems.append(Problem(path, line, f"rule '{name}' needs one reply name as its 'reply'"))
+    elif reply not in replies:
         problems.append(Problem(path, line, f"rule '{name}' uses an unknown reply '{reply}'"))
     if not isinstance(patterns, list) or not patterns:
         problems.append(Problem(path, line, f"rule '{name}' needs a list of patterns"))

@@ -239,7 +239,10 @@ class QuestionLog:
                 connection.close()
                 raise queue.Empty
         except queue.Empty:
-            connection, opened = _open(self.path), current
+            connection = _open(self.path)
+            # A log file rotated away is started afresh rather than written nowhere.
+            connection.executescript(SCHEMA)
+            opened = os.stat(self.path).st_ino
         try:
             yield connection
         except sqlite3.IntegrityError:  # A refused row leaves the connection sound.

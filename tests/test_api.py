@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from chatbot.app import create_app
+from chatbot.settings import Settings
 from tests.conftest import AskJSON
 
 FIELDS = {
@@ -154,6 +156,26 @@ def test_security_headers_on_every_page(client: TestClient, path: str) -> None:
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "same-origin"
+
+
+class _BrokenEngine:
+    def ask(self, question: str) -> None:
+        raise RuntimeError("a bug deep inside")
+
+
+def test_an_unexpected_error_is_a_plain_500_with_the_security_headers(
+    fixture_settings: Settings,
+) -> None:
+    app = create_app(fixture_settings)
+    app.state.engine = _BrokenEngine()
+    response = TestClient(app, raise_server_exceptions=False).post(
+        "/ask", json={"question": "anything"}
+    )
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Something went wrong on our side. Please try again."}
+    assert "a bug deep inside" not in response.text
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 def test_app_over_fixture_knowledge_cites_its_own_document(fixture_client: TestClient) -> None:

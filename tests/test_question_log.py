@@ -190,6 +190,26 @@ def test_a_log_that_cannot_be_written_still_answers_the_visitor(
     assert "could not write the question log" in caplog.text
 
 
+def test_feedback_a_log_cannot_take_is_a_503_with_a_message(tmp_path: Path) -> None:
+    client, db = _client(tmp_path)
+    answer_id = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()["answer_id"]
+    for path in db.parent.iterdir():
+        path.unlink()
+    db.mkdir()  # a folder where the file was: SQLite cannot open it
+    response = client.post("/feedback", json={"answer_id": answer_id, "helpful": True})
+    assert response.status_code == 503
+    assert "cannot be recorded" in response.json()["detail"]
+
+
+def test_a_log_file_deleted_while_serving_is_started_afresh(tmp_path: Path) -> None:
+    client, db = _client(tmp_path)
+    client.post("/ask", json={"question": ANSWERED_QUESTION})
+    for path in db.parent.iterdir():
+        path.unlink()
+    answer_id = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()["answer_id"]
+    assert [q.id for q in read_log(db).questions] == [answer_id]
+
+
 def test_records_older_than_the_retention_are_purged_with_their_feedback(tmp_path: Path) -> None:
     clock = Clock(datetime(2026, 1, 1, 12, tzinfo=UTC))
     log = QuestionLog(tmp_path / "log.db", retention_days=30, clock=clock)

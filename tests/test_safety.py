@@ -135,6 +135,11 @@ def test_rules_see_questions_in_plain_form(text: str, expected: str) -> None:
             3,
             "unknown reply 'b'",
         ),
+        (
+            "replies: {a: Hi}\nrules:\n  - name: x\n    reply: [a]\n    patterns: [y]\n",
+            3,
+            "needs one reply name",
+        ),
         ("replies: {a: Hi}\nrules:\n  - name: x\n    patterns: [y]\n", 3, "needs exactly"),
         ("replies: {a: Hi}\n", 1, "needs exactly two keys"),
         ("replies: {a: Hi}\nrules: [\n", 3, "cannot be read"),
