@@ -12,7 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot.settings import Settings
 
-RATE_LIMITED_PATHS = ("/ask", "/feedback")
+# What each question or vote costs a client: the API, and the chat page's form posts.
+RATE_LIMITED = frozenset({("POST", "/ask"), ("POST", "/feedback"), ("POST", "/")})
 # Buckets kept at most; past this the client seen longest ago is forgotten (it gets a
 # fresh burst), so memory and time per request stay bounded however many clients come.
 MAX_TRACKED_CLIENTS = 100_000
@@ -60,12 +61,12 @@ class LimitsMiddleware:
         self,
         app: ASGIApp,
         settings: Settings,
-        rate_limited_paths: Iterable[str] = RATE_LIMITED_PATHS,
+        rate_limited: Iterable[tuple[str, str]] = RATE_LIMITED,
         clock: Clock = time.monotonic,
     ) -> None:
         self.app = app
         self.max_body_bytes = settings.max_body_bytes
-        self.rate_limited_paths = frozenset(rate_limited_paths)
+        self.rate_limited = frozenset(rate_limited)
         self.buckets = (
             TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst, clock)
             if settings.rate_limit_per_minute > 0
@@ -76,7 +77,7 @@ class LimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.buckets is not None and scope["path"] in self.rate_limited_paths:
+        if self.buckets is not None and (scope["method"], scope["path"]) in self.rate_limited:
             wait = self.buckets.take(client_address(scope))
             if wait > 0.0:
                 seconds = max(1, math.ceil(wait))

@@ -63,7 +63,9 @@ def answer_question(
     best = hits[0] if hits else None
     confidence = round(best.score, 4) if best else 0.0
     if best is not None and best.score >= policy.answer_threshold:
-        related = _distinct(h.passage for h in hits[1:] if h.score >= policy.suggest_threshold)
+        others = (h.passage for h in hits[1:] if h.score >= policy.suggest_threshold)
+        # A related question with the answer's own title would only repeat it.
+        related = tuple(p for p in _distinct(others) if p.title != best.passage.title)
         return Answer(
             question=question,
             band="answer",

@@ -142,6 +142,13 @@ def test_the_rate_limit_is_per_client_and_spares_other_routes() -> None:
     assert first.get("/healthz").status_code == 200
 
 
+def test_the_chat_form_is_rate_limited_but_the_page_itself_is_not() -> None:
+    client = limited_client(rate_limit_per_minute=1, rate_limit_burst=2)
+    form = {"question": "Can I use soap on cast iron?"}
+    assert [client.post("/", data=form).status_code for _ in range(3)] == [200, 200, 429]
+    assert {client.get("/").status_code for _ in range(5)} == {200}
+
+
 def test_rate_limit_zero_turns_it_off() -> None:
     client = limited_client(rate_limit_per_minute=0, rate_limit_burst=1)
     statuses = {client.post("/feedback", json={"answer_id": "a", "helpful": True}).status_code}

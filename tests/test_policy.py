@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from chatbot.knowledge import KnowledgeBase, Passage, load_knowledge
@@ -49,6 +51,13 @@ def test_answer_quotes_the_passage_with_its_document_disclaimer() -> None:
 
 def test_answer_offers_other_close_passages_as_related() -> None:
     search = search_returning((SOAP, 0.8), (RUST, 0.4), (OIL, 0.1))
+    answer = answer_question("soap?", search, KNOWLEDGE, POLICY)
+    assert answer.related == (RUST,)
+
+
+def test_related_never_repeats_the_title_of_the_answer() -> None:
+    same_title = dataclasses.replace(OIL, title=SOAP.title)
+    search = search_returning((SOAP, 0.8), (same_title, 0.6), (RUST, 0.4))
     answer = answer_question("soap?", search, KNOWLEDGE, POLICY)
     assert answer.related == (RUST,)
 
