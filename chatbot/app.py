@@ -6,6 +6,9 @@ at import time, so tests build apps over small fixture knowledge bases.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,14 +16,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot import __version__, admin, api, pages
 from chatbot.engine import Engine
 from chatbot.limits import LimitsMiddleware
 from chatbot.settings import Settings
-from chatbot.storage import QuestionLog
+from chatbot.storage import PURGE_INTERVAL, QuestionLog
 
+logger = logging.getLogger(__name__)
 DESCRIPTION = """
 Ask a question about the knowledge base and get the passage that answers it,
 quoted verbatim, with a link to its source and the medical disclaimer.
@@ -52,9 +57,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if question_log is None:
+            yield
+            return
+        # Records also expire on a server that gets no questions to trigger a purge.
+        purging = asyncio.create_task(_purge_periodically(question_log))
         yield
-        if question_log is not None:
-            question_log.close()
+        purging.cancel()
+        question_log.close()
 
     app = FastAPI(
         title="FAQ chatbot",
@@ -70,12 +80,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.include_router(admin.router)
+    if settings.admin_token.get_secret_value():
+        # Without a token the admin routes do not exist at all, for any method.
+        app.include_router(admin.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(LimitsMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+async def _purge_periodically(log: QuestionLog) -> None:
+    while True:
+        await asyncio.sleep(PURGE_INTERVAL.total_seconds())
+        try:
+            await run_in_threadpool(log.purge)
+        except sqlite3.Error:
+            logger.exception("could not purge old records from %s", log.path)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

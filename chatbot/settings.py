@@ -50,17 +50,18 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         default="",
-        description="Origin prefixed to citation links in /ask (e.g. https://example.org); "
-        "empty keeps them relative.",
+        description="Origin prefixed to citation links in /ask (e.g. "
+        "`https://example.org`); empty keeps them relative.",
     )
     db: Path = Field(
         default=PROJECT_ROOT / "data" / "chatbot.db",
-        description="SQLite file of the question log and feedback (created when missing).",
+        description="SQLite file of the question log and feedback (created when missing; "
+        "`data/` is git-ignored).",
     )
     log_questions: bool = Field(
         default=True,
-        description="Record each /ask (time, question, band, passage, confidence; never who "
-        "asked); 0 turns the log and feedback off and writes nothing.",
+        description="Record each /ask (time, question, band, passage, confidence; never who"
+        " asked); `0` turns the log and feedback off and writes nothing.",
     )
     retention_days: int = Field(
         default=90,
@@ -69,25 +70,28 @@ class Settings(BaseSettings):
     )
     admin_token: SecretStr = Field(
         default=SecretStr(""),
-        description="Token for /admin (Bearer header, or the password of the browser's login "
-        "prompt); empty disables the admin routes.",
+        description="Token for `/admin` (Bearer header, or the password of the browser's "
+        "login prompt; at least 16 characters); empty disables the admin "
+        "routes.",
     )
     workers: int = Field(
         default=1,
         ge=1,
         le=64,
-        description="Worker processes `chatbot serve` starts; each loads its own index.",
+        description="Worker processes `chatbot serve` starts (`--workers`); each loads its "
+        "own index.",
     )
     max_body_bytes: int = Field(
         default=65536,
         ge=1024,
-        description="Largest request body accepted, in bytes; a larger one gets 413 unread.",
+        description="Largest request body accepted, in bytes; a larger one gets `413` "
+        "before it is read.",
     )
     rate_limit_per_minute: float = Field(
         default=60.0,
         ge=0.0,
-        description="Requests per minute one client may send to /ask and /feedback, per "
-        "process; 0 turns the limit off.",
+        description="Requests per minute one client may send to /ask, /feedback and the "
+        "chat page's form, per process; `0` turns the limit off.",
     )
     rate_limit_burst: int = Field(
         default=20,
@@ -103,7 +107,8 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Comma-separated addresses of reverse proxies trusted to set "
-        "X-Forwarded-For (the client address rate limits key on); `*` trusts any.",
+        "`X-Forwarded-For` (the client address rate limits key on); `*` trusts "
+        "any.",
     )
 
     @model_validator(mode="after")

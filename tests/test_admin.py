@@ -48,9 +48,11 @@ def admin_client(knowledge: Path) -> TestClient:
 def test_admin_routes_do_not_exist_without_a_configured_token(method: str, path: str) -> None:
     client = TestClient(create_app(Settings(knowledge_dir=MANY, rate_limit_per_minute=0)))
     for headers in ({}, BEARER, {"authorization": "Bearer "}):
-        response = client.request(method, path, headers=headers)
-        assert response.status_code == 404
-        assert response.json() == {"detail": "Not Found"}
+        # A wrong method too: a 405 would show the route exists.
+        for any_method in (method, "PUT", "DELETE"):
+            response = client.request(any_method, path, headers=headers)
+            assert response.status_code == 404
+            assert response.json() == {"detail": "Not Found"}
 
 
 REFUSED = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from chatbot import app as app_module
 from chatbot.app import create_app
 from chatbot.cli import cli
 from chatbot.policy import Answer
@@ -249,6 +251,24 @@ def test_a_failed_purge_does_not_lose_the_record_that_triggered_it(
         record_id = log.record(_answer("still kept"))
     assert [q.id for q in log.snapshot().questions] == [record_id]
     assert "could not purge old records" in caplog.text
+
+
+def test_a_server_that_gets_no_questions_still_purges_old_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "PURGE_INTERVAL", timedelta(milliseconds=20))
+    client, db = _client(tmp_path)
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "INSERT INTO questions VALUES ('old', '2001-01-01T00:00:00+00:00', 'q', "
+            "'fallback', 0, NULL, 0.0)"
+        )
+    assert len(read_log(db).questions) == 1
+    with client:  # runs the app's lifespan, as a server does
+        deadline = time.monotonic() + 10
+        while read_log(db).questions and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert read_log(db).questions == ()
 
 
 def test_a_log_needs_a_retention_of_a_day_or_more(tmp_path: Path) -> None:

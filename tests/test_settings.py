@@ -45,7 +45,9 @@ def test_misuse_fails_at_construction_with_a_message(
 
 @pytest.mark.parametrize("name", sorted(Settings.model_fields))
 def test_every_setting_is_documented_in_the_readme(name: str) -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     field = Settings.model_fields[name]
     assert field.description
-    assert f"`CHATBOT_{name.upper()}`" in readme
+    rows = [line for line in readme if line.startswith(f"| `CHATBOT_{name.upper()}` |")]
+    assert len(rows) == 1, "one row per setting in the README's settings table"
+    assert rows[0].endswith(f"| {field.description} |"), "the row's meaning is the description"
