@@ -32,7 +32,8 @@ KnowledgeOption = Annotated[
     Path | None,
     typer.Option(
         "--knowledge",
-        help="Folder of knowledge documents (default: CHATBOT_KNOWLEDGE_DIR or ./knowledge).",
+        help="Folder of knowledge documents (default: CHATBOT_KNOWLEDGE_DIR or the "
+        "project's knowledge/).",
         file_okay=False,
     ),
 ]
@@ -49,8 +50,10 @@ def load_settings(knowledge: Path | None = None) -> Settings:
         return settings
     except ValidationError as error:
         for problem in error.errors():
-            name = "CHATBOT_" + "_".join(str(p) for p in problem["loc"]).upper()
-            typer.echo(f"error: {name}: {problem['msg']}", err=True)
+            where = "_".join(str(p) for p in problem["loc"]).upper()
+            # A check across settings has no single variable; its message names them.
+            prefix = f"CHATBOT_{where}: " if where else ""
+            typer.echo(f"error: {prefix}{problem['msg']}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -71,7 +74,7 @@ def built_or_exit(build: Callable[[Settings], T], settings: Settings) -> T:
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(min=0, max=65535, help="Port to listen on.")] = None,
     knowledge: KnowledgeOption = None,
     workers: Annotated[
         int | None,
@@ -129,7 +132,8 @@ def check(
     directory: Annotated[
         Path | None,
         typer.Argument(
-            help="Knowledge folder to check (default: CHATBOT_KNOWLEDGE_DIR or ./knowledge).",
+            help="Knowledge folder to check (default: CHATBOT_KNOWLEDGE_DIR or the project's "
+            "knowledge/).",
             file_okay=False,
         ),
     ] = None,

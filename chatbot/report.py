@@ -7,19 +7,17 @@ tight" count as one.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from chatbot.rules import plain
 from chatbot.storage import LoggedQuestion, LogSnapshot
-from chatbot.vocabulary import normalize
 
 # Bands the knowledge base could fix by adding content; triage and small talk are not gaps.
 UNANSWERED_BANDS = frozenset({"suggest", "fallback"})
 LOW_CONFIDENCE = 0.5
 TOP = 10
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -58,10 +56,6 @@ class Report:
     low_confidence_below: float
 
 
-def question_key(question: str) -> str:
-    return " ".join(_WORD.findall(normalize(question)))
-
-
 def build_report(
     snapshot: LogSnapshot, *, low_confidence: float = LOW_CONFIDENCE, top: int = TOP
 ) -> Report:
@@ -84,7 +78,7 @@ def build_report(
 def _most_frequent(questions: list[LoggedQuestion], top: int) -> tuple[QuestionCount, ...]:
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     for logged in questions:
-        groups[question_key(logged.question)][logged.question] += 1
+        groups[plain(logged.question)][logged.question] += 1
     counts = [
         QuestionCount(wordings.most_common(1)[0][0], wordings.total())
         for wordings in groups.values()

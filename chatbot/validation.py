@@ -23,6 +23,7 @@ from chatbot.knowledge import (
     _yaml_entries,
     load_knowledge,
 )
+from chatbot.rules import plain
 from chatbot.vocabulary import normalize, stem
 
 ARTICLE_PREFIX = "/articles/"
@@ -72,17 +73,13 @@ def _duplicate_slugs(knowledge: KnowledgeBase) -> Iterator[Problem]:
             first[document.slug] = document.path
 
 
-def _question_key(question: str) -> str:
-    return " ".join(_WORD.findall(normalize(question)))
-
-
 def _duplicate_questions(knowledge: KnowledgeBase) -> Iterator[Problem]:
     first: dict[str, tuple[Path, int]] = {}
     for document in knowledge.documents:
         for passage in document.passages:
             if passage.question is None:
                 continue
-            key = _question_key(passage.question)
+            key = plain(passage.question)
             if key in first:
                 path, line = first[key]
                 message = f"duplicate question '{passage.question}' (also at {path}:{line})"

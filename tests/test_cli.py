@@ -66,6 +66,24 @@ def test_bad_setting_is_reported_by_its_variable_name(monkeypatch: pytest.Monkey
     assert "CHATBOT_ANSWER_THRESHOLD" in result.output
 
 
+def test_a_check_across_settings_names_the_variables_without_an_empty_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CHATBOT_SUGGEST_THRESHOLD", "0.9")
+    result = runner.invoke(cli, ["ask", "hello"])
+    assert result.exit_code == 2
+    assert "CHATBOT_SUGGEST_THRESHOLD below CHATBOT_ANSWER_THRESHOLD" in result.output
+    assert "CHATBOT_:" not in result.output
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_serve_refuses_a_port_out_of_range_with_a_message(port: str) -> None:
+    result = runner.invoke(cli, ["serve", "--port", port])
+    assert result.exit_code == 2
+    assert "--port" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_serve_refuses_to_start_on_a_broken_knowledge_base(tmp_path: Path) -> None:
     (tmp_path / "bad.md").write_text("no front matter\n")
     result = runner.invoke(cli, ["serve", "--knowledge", str(tmp_path), "--port", "1"])
