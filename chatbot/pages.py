@@ -69,6 +69,9 @@ def band_config() -> dict[str, object]:
 class Turn:
     question: str
     reply: AskResponse
+    # Only a reply in the question log can take feedback: the one just asked, when
+    # the log is on; earlier ones are re-asked only to show the conversation.
+    rateable: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,8 @@ def chat_form(
     answer = engine.ask(question)
     # Only the new question is logged: the earlier ones were logged when first asked.
     answer_id = record_answer(request.app.state.question_log, answer)
-    turns.append(Turn(question, to_response(answer, engine, settings.public_url, answer_id)))
+    reply = to_response(answer, engine, settings.public_url, answer_id)
+    turns.append(Turn(question, reply, rateable=bool(answer_id)))
     return _chat(request, engine, turns)
 
 

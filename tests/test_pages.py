@@ -9,9 +9,11 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
+from chatbot.app import create_app
 from chatbot.engine import Engine
 from chatbot.pages import BAND_TEXT, band_config
 from chatbot.schemas import AskResponse, Related
+from chatbot.settings import Settings
 
 
 def test_chat_page_has_a_labelled_box_starters_and_the_disclaimer(client: TestClient) -> None:
@@ -115,7 +117,9 @@ def render_reply(app: FastAPI, reply: AskResponse) -> str:
         "server": ("testserver", 80),
     }
     template = app.state.templates.env.get_template("partials/_answer.html")
-    html: str = template.render(request=Request(scope), reply=reply, history_for_buttons=[])
+    html: str = template.render(
+        request=Request(scope), reply=reply, history_for_buttons=[], rateable=True
+    )
     return html
 
 
@@ -164,6 +168,22 @@ def test_server_partial_renders_every_band(
 def test_thumbs_stay_hidden_until_the_script_runs(client: TestClient) -> None:
     html = client.post("/", data={"question": "What are the hip flexors?"}).text
     assert '<div class="feedback" role="group" aria-label="Was this helpful?" hidden>' in html
+
+
+def test_only_the_logged_reply_of_a_form_post_offers_thumbs(client: TestClient) -> None:
+    history = ["What are the hip flexors?", "Why should I massage my hip flexors?"]
+    html = client.post(
+        "/", data={"question": "How can I stretch my hip flexors?", "history": history}
+    ).text
+    assert html.count('class="message bot') == 3
+    assert html.count('class="feedback"') == 1
+
+
+def test_with_the_log_off_a_form_post_offers_no_thumbs(fixture_settings: Settings) -> None:
+    settings = fixture_settings.model_copy(update={"log_questions": False})
+    html = TestClient(create_app(settings)).post("/", data={"question": "soap on cast iron?"}).text
+    assert 'class="message bot' in html
+    assert 'class="feedback"' not in html
 
 
 def test_chat_page_hands_the_band_table_to_the_script(client: TestClient) -> None:
