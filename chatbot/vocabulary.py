@@ -60,9 +60,10 @@ def stem(word: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Lower-case ASCII-folded text with apostrophes and possessives removed."""
+    """Lower-case ASCII-folded text with apostrophes and possessives removed, and
+    hyphens as spaces, so "self-massage" and "self massage" are the same phrase."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"'s\b|'", "", text)
+    return re.sub(r"'s\b|'", "", text).replace("-", " ")
 
 
 @lru_cache(maxsize=1)

@@ -134,6 +134,8 @@ def test_real_words_the_index_lacks_are_not_taken_for_typos(
         ("the front of my hips", ["hip", "flexors"]),  # a phrase people type
         ("Where are they?", ["located"]),  # a question word standing for an article word
         ("I'm at my desk 9 hours", ["workstation", "hours"]),  # numbers carry no topic
+        ("do a self-massage", ["massage"]),  # a hyphenated synonym matches typed either way
+        ("do a self massage", ["massage"]),
     ],
 )
 def test_synonym_phrases_and_question_words_map_onto_article_words(
