@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import multiprocessing
 import os
 import secrets
 import signal
@@ -33,6 +32,7 @@ from fastapi.templating import Jinja2Templates
 from chatbot.engine import Engine
 from chatbot.knowledge import KnowledgeError
 from chatbot.report import DayCount, build_report
+from chatbot.serving import SUPERVISOR_VARIABLE
 from chatbot.settings import Settings
 from chatbot.storage import QuestionLog
 
@@ -103,9 +103,10 @@ def reload_engine(app: FastAPI) -> tuple[str, ...]:
             return tuple(str(p) for p in error.problems)
         # One attribute store: a request sees the old engine or the new one, never a mix.
         app.state.engine = engine
-    if settings.workers > 1 and multiprocessing.parent_process() is not None:
-        # The other workers still serve the old version; uvicorn's supervisor replaces
-        # them all (this one too), each new one up before the old one leaves.
+    if os.environ.get(SUPERVISOR_VARIABLE) == str(os.getppid()):
+        # The other workers still serve the old version; the supervisor `chatbot serve
+        # --workers` started replaces them all (this one too), each new one up before
+        # the old one leaves.
         os.kill(os.getppid(), signal.SIGHUP)
     return ()
 

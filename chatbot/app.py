@@ -7,6 +7,7 @@ at import time, so tests build apps over small fixture knowledge bases.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         purging = asyncio.create_task(_purge_periodically(question_log))
         yield
         purging.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purging
         question_log.close()
 
     app = FastAPI(

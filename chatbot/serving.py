@@ -14,6 +14,12 @@ from uvicorn.supervisors import Multiprocess
 from chatbot.settings import Settings
 
 APP_FACTORY = "chatbot.app:create_app"
+# Set for worker processes to the pid of the uvicorn supervisor `chatbot serve` runs,
+# so a reload in one worker knows whom to ask to replace them all.
+SUPERVISOR_VARIABLE = "CHATBOT_SERVE_SUPERVISOR_PID"
+# How long a replacement worker may take to load the knowledge base and start serving
+# before a rolling restart gives up on it (uvicorn's default, 5 s, is too short).
+WORKER_START_SECONDS = 60
 # Requests in flight get this long to finish when the server is asked to stop.
 GRACEFUL_SHUTDOWN_SECONDS = 10
 
@@ -26,8 +32,15 @@ def serve_app(app: FastAPI, settings: Settings, host: str, port: int, workers: i
     # Worker processes import the factory and build their own app from CHATBOT_*
     # variables, so they serve exactly the settings `app` was built and checked with.
     os.environ.update(settings_environment(settings.model_copy(update={"workers": workers})))
+    os.environ[SUPERVISOR_VARIABLE] = str(os.getpid())
     config = uvicorn.Config(
-        APP_FACTORY, factory=True, workers=workers, host=host, port=port, **server_options(settings)
+        APP_FACTORY,
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
+        **server_options(settings),
     )
     Multiprocess(config, sockets=[tcp_listener(config.bind_socket())]).run()
 

@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     )
     log_questions: bool = Field(
         default=True,
-        description="Record each /ask (time, question, band, passage, confidence; never who"
-        " asked); `0` turns the log and feedback off and writes nothing.",
+        description="Record each question asked (time, question, band, passage, confidence;"
+        " never who asked); `0` turns the log and feedback off and writes nothing.",
     )
     retention_days: int = Field(
         default=90,

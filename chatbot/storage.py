@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 PURGE_INTERVAL = timedelta(hours=1)
 
 Clock = Callable[[], datetime]
+FileIdentity = tuple[int, int] | None
 
 
 def utc_now() -> datetime:
@@ -147,7 +148,9 @@ class QuestionLog:
         self._clock = clock
         self._purge_lock = threading.Lock()
         # Idle connections, each with the identity of the file it opened.
-        self._idle: queue.SimpleQueue[tuple[sqlite3.Connection, int]] = queue.SimpleQueue()
+        self._idle: queue.SimpleQueue[tuple[sqlite3.Connection, FileIdentity]] = queue.SimpleQueue()
+        self._pool_lock = threading.Lock()
+        self._closed = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with _connect(path) as connection:
@@ -218,41 +221,65 @@ class QuestionLog:
             return _snapshot(connection)
 
     def close(self) -> None:
-        """Close the pooled connections; the log opens new ones if used again."""
-        while True:
-            try:
-                self._idle.get_nowait()[0].close()
-            except queue.Empty:
-                return
+        """Close the pooled connections, and those in use as they come back."""
+        with self._pool_lock:
+            self._closed = True
+            while True:
+                try:
+                    self._idle.get_nowait()[0].close()
+                except queue.Empty:
+                    return
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         """A pooled connection, used by one thread at a time and returned after."""
-        try:
-            current = os.stat(self.path).st_ino
-        except OSError:
-            current = -1
+        # Taken before any opening: if the file moves meanwhile, the next use reopens.
+        identity = _file_identity(self.path)
         try:
             connection, opened = self._idle.get_nowait()
-            if opened != current:
+            if opened != identity:
                 # The file was moved or deleted: writing on would lose the records.
                 connection.close()
                 raise queue.Empty
         except queue.Empty:
-            connection = _open(self.path)
-            # A log file rotated away is started afresh rather than written nowhere.
-            connection.executescript(SCHEMA)
-            opened = os.stat(self.path).st_ino
+            connection, opened = self._open_log(), identity
         try:
             yield connection
         except sqlite3.IntegrityError:  # A refused row leaves the connection sound.
-            self._idle.put((connection, opened))
+            self._release(connection, opened)
             raise
         except BaseException:
             connection.close()  # In an unknown state: not worth keeping.
             raise
         else:
-            self._idle.put((connection, opened))
+            self._release(connection, opened)
+
+    def _open_log(self) -> sqlite3.Connection:
+        connection = _open(self.path)
+        try:
+            # A log file rotated away is started afresh, as the first one was.
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.executescript(SCHEMA)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _release(self, connection: sqlite3.Connection, opened: FileIdentity) -> None:
+        with self._pool_lock:
+            if self._closed:
+                connection.close()
+            else:
+                self._idle.put((connection, opened))
+
+
+def _file_identity(path: Path) -> FileIdentity:
+    """The file's device and inode, or None when there is no file."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
 
 
 def read_log(path: Path) -> LogSnapshot:

@@ -128,15 +128,18 @@ class Vocabulary:
     def corrected(self, words: Sequence[str]) -> list[str]:
         """Typos replaced by the known words they were meant to be. A real English word
         the index does not know stays as it is: it is a subject the articles don't cover
-        ("neck", "salary"), not a typo."""
+        ("neck", "salary"), not a typo; unless it is a rare word one slip from a far
+        commoner word of the index ("ballance")."""
         fixed: list[str] = []
         corrections: dict[str, str] = {}
         for word in words:
             if word in self.known or stem(word) in self.known_stems:
                 fixed.append(word)
             elif word in english():
+                if word not in corrections and len(corrections) < MAX_CORRECTIONS:
+                    corrections[word] = self._rare_slip(word) or ""
                 # A form the stemmer misses ("cylinder", "cylindrical") is still the word.
-                fixed.append(self._rare_slip(word) or self._by_prefix(word))
+                fixed.append(corrections.get(word) or self._by_prefix(word))
             elif word in corrections or len(corrections) < MAX_CORRECTIONS:
                 # A question is not a page of typos: past a few, the rest stay unknown.
                 corrections.setdefault(word, self._correct(word))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
 import shutil
+import signal
 import threading
 import time
 from collections import Counter
@@ -15,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from chatbot.admin import presented_token
 from chatbot.app import create_app
+from chatbot.serving import SUPERVISOR_VARIABLE
 from chatbot.settings import Settings
 from tests.conftest import FIXTURES
 
@@ -129,6 +132,29 @@ def test_reload_serves_an_edit_without_a_restart(admin_client: TestClient, knowl
     assert body["source"]["id"] == new_id
     article = admin_client.get("/articles/kettle-descaling").text
     assert 'id="faq-can-i-descale-with-lemon-juice"' in article
+
+
+@pytest.mark.parametrize(
+    ("supervisor", "signalled"),
+    [
+        (None, False),  # one process: nothing else to reload
+        ("parent", True),  # a worker of `chatbot serve --workers`
+        ("1", False),  # a variable inherited from elsewhere: not our parent
+    ],
+)
+def test_a_reload_asks_only_its_own_supervisor_to_replace_the_workers(
+    admin_client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    supervisor: str | None,
+    signalled: bool,
+) -> None:
+    signals: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: signals.append((pid, sig)))
+    if supervisor is not None:
+        pid = str(os.getppid()) if supervisor == "parent" else supervisor
+        monkeypatch.setenv(SUPERVISOR_VARIABLE, pid)
+    assert admin_client.post("/admin/reload", headers=BEARER).status_code == 200
+    assert signals == ([(os.getppid(), signal.SIGHUP)] if signalled else [])
 
 
 def test_a_broken_edit_is_reported_and_the_old_index_keeps_serving(

@@ -210,6 +210,16 @@ def test_a_log_file_deleted_while_serving_is_started_afresh(tmp_path: Path) -> N
         path.unlink()
     answer_id = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()["answer_id"]
     assert [q.id for q in read_log(db).questions] == [answer_id]
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_closed_log_closes_connections_that_come_back_late(tmp_path: Path) -> None:
+    log = QuestionLog(tmp_path / "log.db", retention_days=30)
+    with log._connection() as connection:  # a request still writing at shutdown
+        log.close()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        connection.execute("SELECT 1")
 
 
 def test_records_older_than_the_retention_are_purged_with_their_feedback(tmp_path: Path) -> None:
