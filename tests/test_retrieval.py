@@ -169,6 +169,8 @@ def test_phrase_synonyms_from_the_knowledge_folder_reach_the_retriever(tmp_path:
         ("knee pain when I lift my hip", []),  # names the articles' subject too
         ("best foam roller brand", ["brand"]),
         ("how much does a massage cost", ["cost"]),
+        ("does acupuncture help tight hip flexors", ["acupuncture"]),  # a therapy not covered
+        ("can I take ibuprofen for hip pain", ["ibuprofen"]),  # medicines are not covered
         ("how do I stretch my hip flexors", []),
     ],
 )
