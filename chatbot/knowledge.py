@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from markdown_it import MarkdownIt
@@ -103,6 +104,14 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A same-site link in a document's text, where an editor wrote it."""
+
+    href: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Document:
     slug: str
     title: str
@@ -113,6 +122,7 @@ class Document:
     sections: tuple[Section, ...]
     passages: tuple[Passage, ...]
     references: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,7 +185,7 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     return KnowledgeBase(tuple(documents), synonyms, alternates)
 
 
-def _yaml_entries(path: Path, problems: list[Problem]) -> list[tuple[str, Any, int]]:
+def yaml_entries(path: Path, problems: list[Problem]) -> list[tuple[str, Any, int]]:
     """(key, value, line) for each entry of a top-level YAML mapping; [] if no file."""
     if not path.is_file():
         return []
@@ -209,7 +219,7 @@ def _phrases(value: Any) -> list[str] | None:
 
 def _load_synonyms(path: Path, problems: list[Problem]) -> dict[str, str]:
     synonyms: dict[str, str] = {}
-    for term, value, line in _yaml_entries(path, problems):
+    for term, value, line in yaml_entries(path, problems):
         variants = _phrases(value)
         if variants is None:
             problems.append(Problem(path, line, f"'{term}' needs a list of words people type"))
@@ -227,7 +237,7 @@ def _load_alternates(
     path: Path, passage_ids: set[str], broken: set[str], problems: list[Problem]
 ) -> dict[str, tuple[str, ...]]:
     alternates: dict[str, tuple[str, ...]] = {}
-    for passage_id, value, line in _yaml_entries(path, problems):
+    for passage_id, value, line in yaml_entries(path, problems):
         phrasings = _phrases(value)
         if passage_id.partition("#")[0] in broken:
             continue  # Its document's own problems come first; ids are checked once it loads.
@@ -350,6 +360,7 @@ class _DocumentParser:
             ),
             passages=tuple(self.passages),
             references=tuple(self.references),
+            links=tuple(self._links(tokens)),
         )
 
     # -- token walking -------------------------------------------------------------
@@ -522,6 +533,21 @@ class _DocumentParser:
 
     def _line(self, token: Token) -> int:
         return self.offset + (token.map[0] + 1 if token.map else 1)
+
+    def _links(self, tokens: list[Token]) -> Iterator[Link]:
+        """Every same-site link (no scheme, no other host), for the cross-document check."""
+        lines = self.body.splitlines()
+        for token in tokens:
+            if token.type != "inline" or not token.map:
+                continue
+            start, end = token.map
+            for child in token.children or ():
+                href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+                if not href or urlsplit(href).scheme or href.startswith("//"):
+                    continue
+                # markdown-it knows the block's lines; the link is on the first naming it.
+                line = next((i for i in range(start, end) if href in lines[i]), start)
+                yield Link(href, self.offset + line + 1)
 
     def _problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))

@@ -13,15 +13,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from chatbot.knowledge import (
-    _MARKDOWN,
     SYNONYMS_FILE,
     Document,
     KnowledgeBase,
     KnowledgeError,
     Problem,
-    _split_front_matter,
-    _yaml_entries,
     load_knowledge,
+    yaml_entries,
 )
 from chatbot.rules import plain
 from chatbot.vocabulary import normalize, stem
@@ -91,7 +89,8 @@ def _duplicate_questions(knowledge: KnowledgeBase) -> Iterator[Problem]:
 def _broken_links(knowledge: KnowledgeBase) -> Iterator[Problem]:
     anchors = {d.slug: anchors_of(d) for d in knowledge.documents}
     for document in knowledge.documents:
-        for href, line in _internal_links(document.path):
+        for link in document.links:
+            href, line = link.href, link.line
             target = urlsplit(href)
             if target.path and not target.path.startswith(ARTICLE_PREFIX):
                 continue
@@ -103,26 +102,9 @@ def _broken_links(knowledge: KnowledgeBase) -> Iterator[Problem]:
                 yield Problem(document.path, line, f"{message} '{target.fragment}'")
 
 
-def _internal_links(path: Path) -> Iterator[tuple[str, int]]:
-    """(href, line) of every same-site link in a document's Markdown body."""
-    _, body, body_line = _split_front_matter(path, path.read_text(encoding="utf-8"))
-    lines = body.splitlines()
-    for token in _MARKDOWN.parse(body):
-        if token.type != "inline" or not token.map:
-            continue
-        start, end = token.map
-        for child in token.children or ():
-            href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
-            if not href or urlsplit(href).scheme or href.startswith("//"):
-                continue
-            # markdown-it knows the block's lines; the link is on the first that names it.
-            line = next((i for i in range(start, end) if href in lines[i]), start)
-            yield href, body_line + line + 1
-
-
 def _unused_synonyms(path: Path, knowledge: KnowledgeBase) -> Iterator[Problem]:
     """A synonym must lead to a word the articles use, or it can never help a search."""
-    entries = _yaml_entries(path, [])  # Unreadable files were reported by load_knowledge.
+    entries = yaml_entries(path, [])  # Unreadable files were reported by load_knowledge.
     if not entries:
         return
     stems = {
