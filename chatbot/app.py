@@ -11,7 +11,6 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         QuestionLog(settings.db, settings.retention_days) if settings.log_questions else None
     )
 
-    @asynccontextmanager
+    @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if question_log is None:
             yield
