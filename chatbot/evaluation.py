@@ -10,7 +10,7 @@ from typing import Literal
 import yaml
 
 from chatbot.engine import Engine
-from chatbot.knowledge import KnowledgeError, Problem
+from chatbot.knowledge import KnowledgeError, Problem, compose_yaml, node_value
 from chatbot.schemas import AskResponse, to_response
 
 Outcome = Literal["abstain", "triage", "smalltalk"]
@@ -66,12 +66,7 @@ class Result:
 
 def load_cases(path: Path, passage_ids: set[str]) -> list[Case]:
     """Read a question set; raise `KnowledgeError` naming each fault as `file:line`."""
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        mark = getattr(error, "problem_mark", None)
-        line = 1 + mark.line if mark else 1
-        raise KnowledgeError([Problem(path, line, f"cannot be read: {error}")]) from None
+    root = compose_yaml(path)
     if not isinstance(root, yaml.SequenceNode) or not root.value:
         line = 1 + root.start_mark.line if root is not None else 1
         raise KnowledgeError([Problem(path, line, "must be a list of questions")])
@@ -79,7 +74,7 @@ def load_cases(path: Path, passage_ids: set[str]) -> list[Case]:
     problems: list[Problem] = []
     for node in root.value:
         line = 1 + node.start_mark.line
-        entry = yaml.safe_load(yaml.serialize(node))
+        entry = node_value(node)
         try:
             cases.append(_case(entry, line, passage_ids))
         except ValueError as error:

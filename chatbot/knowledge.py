@@ -185,17 +185,31 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     return KnowledgeBase(tuple(documents), synonyms, alternates)
 
 
+def compose_yaml(path: Path) -> yaml.Node | None:
+    """A YAML file as nodes, which keep their line numbers for `file:line` messages;
+    raises `KnowledgeError` when the file cannot be read or parsed."""
+    try:
+        return yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        line = 1 + mark.line if mark else 1
+        raise KnowledgeError([Problem(path, line, f"cannot be read: {reason}")]) from None
+
+
+def node_value(node: yaml.Node) -> Any:
+    """The plain Python value of a YAML node."""
+    return yaml.safe_load(yaml.serialize(node))
+
+
 def yaml_entries(path: Path, problems: list[Problem]) -> list[tuple[str, Any, int]]:
     """(key, value, line) for each entry of a top-level YAML mapping; [] if no file."""
     if not path.is_file():
         return []
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        problems.append(Problem(path, 1 + mark.line if mark else 1, f"cannot be read: {reason}"))
+        root = compose_yaml(path)
+    except KnowledgeError as error:
+        problems.extend(error.problems)
         return []
     if root is None:
         return []
@@ -204,8 +218,7 @@ def yaml_entries(path: Path, problems: list[Problem]) -> list[tuple[str, Any, in
         return []
     entries = []
     for key_node, value_node in root.value:
-        value = yaml.safe_load(yaml.serialize(value_node))
-        entries.append((str(key_node.value), value, 1 + key_node.start_mark.line))
+        entries.append((str(key_node.value), node_value(value_node), 1 + key_node.start_mark.line))
     return entries
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from chatbot.knowledge import KnowledgeError, Problem
+from chatbot.knowledge import KnowledgeError, Problem, compose_yaml, node_value
 
 RULE_FIELDS = frozenset({"name", "reply", "patterns"})
 
@@ -61,20 +61,13 @@ def load_rules(path: Path) -> RuleSet:
     """Read a rules file; an absent file has no rules. Faults raise `KnowledgeError`."""
     if not path.is_file():
         return RuleSet({})
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        raise KnowledgeError(
-            [Problem(path, 1 + mark.line if mark else 1, f"cannot be read: {reason}")]
-        ) from None
+    root = compose_yaml(path)
     problems: list[Problem] = []
     sections = _mapping(root)
     if sections is None or set(sections) != {"replies", "rules"}:
         line = 1 + root.start_mark.line if root is not None else 1
         raise KnowledgeError([Problem(path, line, "needs exactly two keys: replies and rules")])
-    replies = _load(sections["replies"])
+    replies = node_value(sections["replies"])
     if not isinstance(replies, dict) or not replies:
         problems.append(_at(path, sections["replies"], "'replies' must map names to texts"))
         replies = {}
@@ -98,7 +91,7 @@ def load_rules(path: Path) -> RuleSet:
 def _rule(
     path: Path, node: yaml.Node, replies: dict[str, Any], problems: list[Problem]
 ) -> Rule | None:
-    entry = _load(node)
+    entry = node_value(node)
     line = 1 + node.start_mark.line
     if not isinstance(entry, dict) or set(entry) != RULE_FIELDS:
         problems.append(Problem(path, line, "each rule needs exactly: name, reply, patterns"))
@@ -129,10 +122,6 @@ def _mapping(node: yaml.Node | None) -> dict[str, yaml.Node] | None:
     if not isinstance(node, yaml.MappingNode):
         return None
     return {str(k.value): v for k, v in node.value}
-
-
-def _load(node: yaml.Node) -> Any:
-    return yaml.safe_load(yaml.serialize(node))
 
 
 def _at(path: Path, node: yaml.Node, message: str) -> Problem:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from chatbot.knowledge import KnowledgeError, Problem
+from chatbot.knowledge import KnowledgeError, Problem, compose_yaml, node_value
 from chatbot.rules import plain
 
 SCOPE_FILE = "scope.yaml"
@@ -55,13 +55,7 @@ def load_scope(knowledge_dir: Path) -> Scope:
     path = knowledge_dir / SCOPE_FILE
     if not path.is_file():
         return Scope()
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        line = 1 + mark.line if mark else 1
-        raise KnowledgeError([Problem(path, line, f"cannot be read: {reason}")]) from None
+    root = compose_yaml(path)
     if not isinstance(root, yaml.MappingNode):
         line = 1 + root.start_mark.line if root is not None else 1
         raise KnowledgeError([Problem(path, line, f"must map {', '.join(SCOPE_FIELDS)}")])
@@ -69,7 +63,7 @@ def load_scope(knowledge_dir: Path) -> Scope:
     problems = []
     for key_node, value_node in root.value:
         line = 1 + key_node.start_mark.line
-        value = yaml.safe_load(yaml.serialize(value_node))
+        value = node_value(value_node)
         if key_node.value not in SCOPE_FIELDS:
             problems.append(Problem(path, line, f"unknown field '{key_node.value}'"))
         elif not (isinstance(value, list) and all(isinstance(v, str) and v for v in value)):
