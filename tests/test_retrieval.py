@@ -136,6 +136,7 @@ def test_real_words_the_index_lacks_are_not_taken_for_typos(
         ("I'm at my desk 9 hours", ["workstation", "hours"]),  # numbers carry no topic
         ("do a self-massage", ["massage"]),  # a hyphenated synonym matches typed either way
         ("do a self massage", ["massage"]),
+        ("what good does massaging do", ["benefits", "massage"]),  # an idiom for benefits
     ],
 )
 def test_synonym_phrases_and_question_words_map_onto_article_words(
