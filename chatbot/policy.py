@@ -2,11 +2,13 @@
 
 A plain function over plain data, so it is tested without HTTP. Confidence decides
 the band: `answer` quotes the best passage; `suggest` offers close passages as
-"Did you mean…"; `fallback` admits there is no answer and offers starter topics.
+"Did you mean…"; `fallback` admits there is no answer and offers starter topics. A
+question asking for a number that the best passage does not give is a `suggest`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -23,6 +25,17 @@ FALLBACK_TEXT = (
     "For anything about your own health, please ask a healthcare professional."
 )
 MAX_RELATED = 3
+# A question asking for a number ("how many weeks", "how long should I hold it")
+# is not answered by a passage that gives none: it is offered as a suggestion instead.
+_ASKS_FOR_A_NUMBER = re.compile(
+    r"\bhow (many|much time|long (should|do|does|will|until|before|to|for|is|are))\b",
+    re.IGNORECASE,
+)
+_GIVES_A_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|once|twice|minutes?|"
+    r"seconds?|hours?|days?|weeks?|months?|daily|weekly)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,7 @@ def answer_question(
     hits = list(search(question))
     best = hits[0] if hits else None
     confidence = round(best.score, 4) if best else 0.0
-    if best is not None and best.score >= policy.answer_threshold:
+    if best is not None and best.score >= policy.answer_threshold and _can_answer(question, best):
         others = (h.passage for h in hits[1:] if h.score >= policy.suggest_threshold)
         # A related question with the answer's own title would only repeat it.
         related = tuple(p for p in _distinct(others) if p.title != best.passage.title)
@@ -108,6 +121,11 @@ def starter_topics(knowledge: KnowledgeBase, count: int = MAX_RELATED) -> tuple[
 def disclaimer_for(passage: Passage, knowledge: KnowledgeBase, policy: Policy) -> str:
     document = knowledge.document(passage.document)
     return (document.disclaimer if document else None) or policy.default_disclaimer
+
+
+def _can_answer(question: str, hit: Hit) -> bool:
+    """False when the question asks for a number and the passage gives none."""
+    return not _ASKS_FOR_A_NUMBER.search(question) or bool(_GIVES_A_NUMBER.search(hit.passage.text))
 
 
 def _distinct(passages: Iterable[Passage]) -> tuple[Passage, ...]:

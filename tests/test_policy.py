@@ -62,6 +62,28 @@ def test_related_never_repeats_the_title_of_the_answer() -> None:
     assert answer.related == (RUST,)
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "band"),
+    [
+        ("how many weeks until my pan stops rusting?", "Dry it well after washing.", "suggest"),
+        ("How long should I heat the oil?", "Heat the oil gently.", "suggest"),
+        ("how many times should I oil it", "Oil it after every wash.", "suggest"),
+        ("how many weeks until my pan stops rusting?", "Within two weeks of daily use.", "answer"),
+        ("How long should I heat the oil?", "Heat it for 10 minutes.", "answer"),
+        ("how do I stop my pan rusting?", "Dry it well after washing.", "answer"),
+    ],
+)
+def test_a_question_asking_for_a_number_is_answered_only_by_a_passage_with_one(
+    question: str, text: str, band: str
+) -> None:
+    passage = dataclasses.replace(RUST, text=text)
+    answer = answer_question(question, search_returning((passage, 0.9)), KNOWLEDGE, POLICY)
+    assert answer.band == band
+    assert (answer.passage == passage) == (band == "answer")
+    if band == "suggest":
+        assert answer.related == (passage,)
+
+
 def test_suggest_band_offers_the_close_passages_and_no_answer_text() -> None:
     search = search_returning((SOAP, 0.4), (RUST, 0.3))
     answer = answer_question("pan?", search, KNOWLEDGE, POLICY)
