@@ -2,7 +2,7 @@
 
 Every route needs `CHATBOT_ADMIN_TOKEN`, sent as `Authorization: Bearer <token>` or as
 the password of the browser's login prompt (HTTP Basic, any user name). With no token
-configured the routes answer 404, as if they did not exist. SIGHUP to `chatbot serve`
+configured the app does not mount these routes at all. SIGHUP to `chatbot serve`
 does the same reload as `POST /admin/reload`.
 
 Under `chatbot serve --workers N` each worker holds its own index: a reload checks the
@@ -49,6 +49,8 @@ def require_admin(request: Request) -> None:
     settings: Settings = request.app.state.settings
     token = settings.admin_token.get_secret_value()
     if not token:
+        # create_app mounts these routes only with a token; an empty one must never match
+        # an empty Basic password if they are ever mounted without.
         raise HTTPException(status_code=404, detail="Not Found")
     given = presented_token(request.headers.get("authorization", ""))
     if given is None or not secrets.compare_digest(given.encode(), token.encode()):

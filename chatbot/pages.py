@@ -12,10 +12,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from chatbot.api import get_engine, record_answer
+from chatbot.api import get_engine, get_question_log, get_settings, record_answer
 from chatbot.engine import Engine
 from chatbot.policy import Band, starter_topics
 from chatbot.schemas import MAX_QUESTION_CHARS, AskResponse, to_response
+from chatbot.settings import Settings
+from chatbot.storage import QuestionLog
 
 router = APIRouter(include_in_schema=False)
 
@@ -146,11 +148,12 @@ def chat_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]) 
 def chat_form(
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    log: Annotated[QuestionLog | None, Depends(get_question_log)],
     question: Annotated[str, Form()] = "",
     history: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
     """The no-JavaScript path: answer the posted question and re-render the page."""
-    settings = request.app.state.settings
     earlier = [q.strip() for q in (history or [])[-MAX_HISTORY:] if q.strip()]
     turns = [
         Turn(q, to_response(engine.ask(q), engine, settings.public_url))
@@ -165,7 +168,7 @@ def chat_form(
         return _chat(request, engine, turns, message, 422)
     answer = engine.ask(question)
     # Only the new question is logged: the earlier ones were logged when first asked.
-    answer_id = record_answer(request.app.state.question_log, answer)
+    answer_id = record_answer(log, answer)
     reply = to_response(answer, engine, settings.public_url, answer_id)
     turns.append(Turn(question, reply, rateable=bool(answer_id)))
     return _chat(request, engine, turns)

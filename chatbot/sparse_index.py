@@ -62,15 +62,17 @@ class Groups:
         rank = np.arange(len(owners)) - np.repeat(starts, sizes)
         self.owners = owners
         self.size = len(starts)
-        self._ranks = [np.flatnonzero(rank == r) for r in range(int(rank.max()) + 1)]
-        self._owners = [owners[positions] for positions in self._ranks]
+        self._firsts = np.flatnonzero(rank == 0)
+        # For each later rank, the entries of that rank and the owners they belong to.
+        later = [np.flatnonzero(rank == r) for r in range(1, int(rank.max()) + 1)]
+        self._later = [(positions, owners[positions]) for positions in later]
 
     def top_two(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per owner, the largest and second largest of its non-negative `values`
         (0 as the second of an owner with one entry)."""
-        best: np.ndarray = values[self._ranks[0]]
+        best: np.ndarray = values[self._firsts]
         second: np.ndarray = np.zeros(self.size)
-        for positions, owners in zip(self._ranks[1:], self._owners[1:], strict=True):
+        for positions, owners in self._later:
             entry = values[positions]
             current = best[owners]
             second[owners] = np.maximum(second[owners], np.minimum(current, entry))

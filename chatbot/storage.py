@@ -101,7 +101,7 @@ def _open(path: Path) -> sqlite3.Connection:
 
 @contextmanager
 def _connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection, for reading the log and for setting it up."""
+    """A short-lived connection, for reading a log without keeping it open."""
     connection = _open(path)
     try:
         yield connection
@@ -151,18 +151,15 @@ class QuestionLog:
         self._idle: queue.SimpleQueue[tuple[sqlite3.Connection, FileIdentity]] = queue.SimpleQueue()
         self._pool_lock = threading.Lock()
         self._closed = False
+        self._last_purge = self._clock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with _connect(path) as connection:
-                connection.execute("PRAGMA journal_mode = WAL")  # Stored in the file itself.
-                connection.executescript(SCHEMA)
+            self.purge()  # Its connection, the first, also sets the file up.
         except (OSError, sqlite3.Error) as error:
             raise QuestionLogError(
                 f"cannot open the question log at {path} ({error}): point CHATBOT_DB at a "
                 "writable file, or set CHATBOT_LOG_QUESTIONS=0"
             ) from error
-        self._last_purge = self._clock()
-        self.purge()
 
     def record(self, answer: Answer) -> str:
         """Log one reply and return its id (the `answer_id`), once it is on disk."""
@@ -242,7 +239,10 @@ class QuestionLog:
                 connection.close()
                 raise queue.Empty
         except queue.Empty:
-            connection, opened = self._open_log(), identity
+            connection = self._open_log()
+            # A file that did not exist has just been created; there was no old one to
+            # confuse it with.
+            opened = identity if identity is not None else _file_identity(self.path)
         try:
             yield connection
         except sqlite3.IntegrityError:  # A refused row leaves the connection sound.
@@ -257,8 +257,8 @@ class QuestionLog:
     def _open_log(self) -> sqlite3.Connection:
         connection = _open(self.path)
         try:
-            # A log file rotated away is started afresh, as the first one was.
-            connection.execute("PRAGMA journal_mode = WAL")
+            # Sets up a new file, the first or one started afresh after rotation.
+            connection.execute("PRAGMA journal_mode = WAL")  # Stored in the file itself.
             connection.executescript(SCHEMA)
         except BaseException:
             connection.close()
