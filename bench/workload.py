@@ -11,7 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chatbot.knowledge import Passage, load_knowledge  # noqa: E402
+from chatbot.documents import Passage  # noqa: E402
+from chatbot.knowledge import load_knowledge  # noqa: E402
 
 PASSAGES_PER_DOCUMENT = 25
 SYNTHETIC_VOCABULARY = 20_000

@@ -16,25 +16,21 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import os
 import secrets
-import signal
 import threading
 from dataclasses import dataclass
-from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from chatbot.engine import Engine
-from chatbot.knowledge import KnowledgeError
+from chatbot.question_log import QuestionLog
+from chatbot.reloading import kept_message, reload_engine
 from chatbot.report import DayCount, build_report
-from chatbot.serving import SUPERVISOR_VARIABLE
 from chatbot.settings import Settings
-from chatbot.storage import QuestionLog
 
 CHART_HEIGHT = 160
 BAR_WIDTH = 14
@@ -92,68 +88,12 @@ def same_site(request: Request) -> None:
         raise HTTPException(status_code=403, detail="Cross-site admin requests are refused.")
 
 
-def reload_engine(app: FastAPI) -> tuple[str, ...]:
-    """Build a new engine beside the serving one and swap it in only if it is sound.
-
-    Returns the problems found; when there are any, nothing was changed.
-    """
-    settings: Settings = app.state.settings
-    with _reload_lock:
-        try:
-            engine = Engine.from_settings(settings)
-        except KnowledgeError as error:
-            return tuple(str(p) for p in error.problems)
-        # One attribute store: a request sees the old engine or the new one, never a mix.
-        app.state.engine = engine
-    if os.environ.get(SUPERVISOR_VARIABLE) == str(os.getppid()):
-        # The other workers still serve the old version; the supervisor `chatbot serve
-        # --workers` started replaces them all (this one too), each new one up before
-        # the old one leaves.
-        os.kill(os.getppid(), signal.SIGHUP)
-    return ()
-
-
-def reload_on_hangup(app: FastAPI) -> None:
-    """Make SIGHUP reload the knowledge base, as POST /admin/reload does.
-
-    No token is needed: only the machine's own administrators can signal the process.
-    The build runs on its own thread so the server keeps answering meanwhile.
-    """
-    if not hasattr(signal, "SIGHUP"):
-        return
-
-    def on_hangup(signum: int, frame: FrameType | None) -> None:
-        threading.Thread(target=_reload_and_log, args=(app,), name="knowledge-reload").start()
-
-    signal.signal(signal.SIGHUP, on_hangup)
-
-
-def _reload_and_log(app: FastAPI) -> None:
-    problems = reload_engine(app)
-    if problems:
-        _server_log.error("%s\n%s", _kept_message(problems), "\n".join(problems))
-        return
-    knowledge = app.state.engine.knowledge
-    _server_log.info(
-        "Reloaded the knowledge base: %d document(s), %d passages.",
-        len(knowledge.documents),
-        len(knowledge.passages),
-    )
-
-
-def _kept_message(problems: tuple[str, ...]) -> str:
-    return (
-        f"The knowledge base has {len(problems)} problem(s); nothing was changed and "
-        "the previous version is still being served."
-    )
-
-
 @router.post("/reload", dependencies=[Depends(same_site)])
 def reload_knowledge(request: Request) -> JSONResponse:
     """Reload the knowledge folder; 409 with the problems if the edit is broken."""
     problems = reload_engine(request.app)
     if problems:
-        body = {"detail": _kept_message(problems), "problems": list(problems)}
+        body = {"detail": kept_message(problems), "problems": list(problems)}
         return JSONResponse(body, status_code=409)
     knowledge = request.app.state.engine.knowledge
     return JSONResponse(
@@ -199,7 +139,7 @@ def admin_page_reload(request: Request) -> HTMLResponse:
     """The page's reload button: the same reload, with the outcome shown on the page."""
     problems = reload_engine(request.app)
     if problems:
-        return _admin_page(request, _kept_message(problems), problems, status_code=409)
+        return _admin_page(request, kept_message(problems), problems, status_code=409)
     return _admin_page(request, "Reloaded: the new version is being served.")
 
 

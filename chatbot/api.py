@@ -6,12 +6,13 @@ import logging
 import sqlite3
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException
 from starlette.concurrency import run_in_threadpool
 
+from chatbot.deps import get_engine, get_question_log, get_settings, require_json
 from chatbot.engine import Engine
-from chatbot.policy import Answer
-from chatbot.schemas import (
+from chatbot.question_log import QuestionLog, record_answer
+from chatbot.response import (
     AskRequest,
     AskResponse,
     ErrorResponse,
@@ -20,7 +21,6 @@ from chatbot.schemas import (
     to_response,
 )
 from chatbot.settings import Settings
-from chatbot.storage import QuestionLog
 
 router = APIRouter()
 logger = logging.getLogger(__name__)
@@ -35,33 +35,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "Too many requests from this client; see the Retry-After header.",
     },
 }
-
-
-# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency
-# in the thread pool, and that hop costs more than the lookup itself.
-async def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-async def get_question_log(request: Request) -> QuestionLog | None:
-    """The question log, or None when CHATBOT_LOG_QUESTIONS is off."""
-    log: QuestionLog | None = request.app.state.question_log
-    return log
-
-
-async def require_json(request: Request) -> None:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise HTTPException(
-            status_code=415,
-            detail="Send the question as JSON with the header Content-Type: application/json.",
-        )
 
 
 @router.post(
@@ -86,20 +59,8 @@ async def ask(
     # Answering is a fraction of a millisecond of pure Python and numpy, done here;
     # only the log's disk write goes to the thread pool.
     answer = engine.ask(body.question)
-    answer_id = await run_in_threadpool(record_answer, log, answer) if log else ""
-    return to_response(answer, engine, settings.public_url, answer_id)
-
-
-def record_answer(log: QuestionLog | None, answer: Answer) -> str:
-    """Log a reply, on disk before it leaves; its id, or "" when it is not logged."""
-    if log is None:
-        return ""
-    try:
-        return log.record(answer)
-    except sqlite3.Error:
-        # The visitor still gets the answer; its id is then not in the log.
-        logger.exception("could not write the question log at %s", log.path)
-        return ""
+    answer_id = await run_in_threadpool(record_answer, log, answer) if log else None
+    return to_response(answer, engine.knowledge, settings.public_url, answer_id)
 
 
 @router.post(

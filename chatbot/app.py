@@ -22,8 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chatbot import __version__, admin, api, pages
 from chatbot.engine import Engine
 from chatbot.limits import LimitsMiddleware
+from chatbot.question_log import PURGE_INTERVAL, QuestionLog
 from chatbot.settings import Settings
-from chatbot.storage import PURGE_INTERVAL, QuestionLog
 
 logger = logging.getLogger(__name__)
 DESCRIPTION = """

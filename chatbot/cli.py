@@ -11,14 +11,14 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 
-from chatbot.admin import reload_on_hangup
 from chatbot.app import create_app
 from chatbot.engine import Engine
-from chatbot.knowledge import KnowledgeError
+from chatbot.problems import KnowledgeError
+from chatbot.question_log import QuestionLogError, read_log
+from chatbot.reloading import reload_on_hangup
 from chatbot.report import LOW_CONFIDENCE, TOP, build_report, format_report
-from chatbot.schemas import MAX_QUESTION_CHARS, to_response
+from chatbot.response import MAX_QUESTION_CHARS, to_response
 from chatbot.settings import Settings
-from chatbot.storage import QuestionLogError, read_log
 
 T = TypeVar("T")
 
@@ -112,7 +112,7 @@ def ask(
         raise typer.Exit(2)
     settings = load_settings(knowledge)
     engine = built_or_exit(Engine.from_settings, settings)
-    reply = to_response(engine.ask(question), engine, settings.public_url)
+    reply = to_response(engine.ask(question), engine.knowledge, settings.public_url)
     if as_json:
         typer.echo(json.dumps(reply.model_dump(), indent=2, ensure_ascii=False))
         return

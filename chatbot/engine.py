@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chatbot.knowledge import KnowledgeBase, Passage
-from chatbot.policy import Answer, Policy, answer_question
-from chatbot.retrieval import Hit, Retriever
+from chatbot.answers import Answer, Hit
+from chatbot.documents import KnowledgeBase
+from chatbot.policy import Policy, answer_question
+from chatbot.retrieval import Retriever
 from chatbot.rules import RuleSet
 from chatbot.safety import load_red_flags, triage
 from chatbot.scope import load_scope
@@ -50,16 +51,13 @@ class Engine:
     def ask(self, question: str) -> Answer:
         """Triage first, so a red flag never reaches the search; then small talk; then search."""
         return (
-            triage(question, self.red_flags, self.policy)
-            or smalltalk(question, self.chat, self.knowledge, self.policy)
+            triage(question, self.red_flags, self.policy.default_disclaimer)
+            or smalltalk(question, self.chat, self.knowledge, self.policy.default_disclaimer)
             or answer_question(question, self._search, self.knowledge, self.policy)
         )
 
     def _search(self, question: str) -> list[Hit]:
         return self.retriever.search(question, k=SEARCH_DEPTH)
-
-    def url_for(self, passage: Passage, prefix: str = "") -> str:
-        return f"{prefix}/articles/{passage.document}#{passage.anchor}"
 
 
 def policy_from(settings: Settings) -> Policy:

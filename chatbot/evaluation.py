@@ -9,9 +9,10 @@ from typing import Literal
 
 import yaml
 
+from chatbot.datafile import compose_yaml, node_value
 from chatbot.engine import Engine
-from chatbot.knowledge import KnowledgeError, Problem, compose_yaml, node_value
-from chatbot.schemas import AskResponse, to_response
+from chatbot.problems import KnowledgeError, Problem
+from chatbot.response import AskResponse, to_response
 
 Outcome = Literal["abstain", "triage", "smalltalk"]
 OUTCOMES: frozenset[str] = frozenset({"abstain", "triage", "smalltalk"})
@@ -104,7 +105,9 @@ def _case(entry: object, line: int, passage_ids: set[str]) -> Case:
 
 def evaluate(engine: Engine, cases: Sequence[Case]) -> list[Result]:
     """Ask every question exactly as POST /ask does."""
-    return [Result(case, to_response(engine.ask(case.question), engine)) for case in cases]
+    return [
+        Result(case, to_response(engine.ask(case.question), engine.knowledge)) for case in cases
+    ]
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from chatbot.api import get_engine, get_question_log, get_settings, record_answer
+from chatbot.answers import Band
+from chatbot.deps import get_engine, get_question_log, get_settings
 from chatbot.engine import Engine
-from chatbot.policy import Band, starter_topics
-from chatbot.schemas import MAX_QUESTION_CHARS, AskResponse, to_response
+from chatbot.question_log import QuestionLog, record_answer
+from chatbot.response import MAX_QUESTION_CHARS, AskResponse, to_response
 from chatbot.settings import Settings
-from chatbot.storage import QuestionLog
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,7 +73,6 @@ class Turn:
     reply: AskResponse
     # Only a reply in the question log can take feedback: the one just asked, when
     # the log is on; earlier ones are re-asked only to show the conversation.
-    rateable: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ def _chat(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    starters = [p.title for p in starter_topics(engine.knowledge)]
+    starters = [p.title for p in engine.knowledge.starters()]
     documents = engine.knowledge.documents
     return _render(
         request,
@@ -156,7 +155,7 @@ def chat_form(
     """The no-JavaScript path: answer the posted question and re-render the page."""
     earlier = [q.strip() for q in (history or [])[-MAX_HISTORY:] if q.strip()]
     turns = [
-        Turn(q, to_response(engine.ask(q), engine, settings.public_url))
+        Turn(q, to_response(engine.ask(q), engine.knowledge, settings.public_url))
         for q in earlier
         if len(q) <= MAX_QUESTION_CHARS
     ]
@@ -169,8 +168,8 @@ def chat_form(
     answer = engine.ask(question)
     # Only the new question is logged: the earlier ones were logged when first asked.
     answer_id = record_answer(log, answer)
-    reply = to_response(answer, engine, settings.public_url, answer_id)
-    turns.append(Turn(question, reply, rateable=bool(answer_id)))
+    reply = to_response(answer, engine.knowledge, settings.public_url, answer_id)
+    turns.append(Turn(question, reply))
     return _chat(request, engine, turns)
 
 

@@ -11,12 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from chatbot.knowledge import KnowledgeBase, Passage
-from chatbot.retrieval import Hit
-
-Band = Literal["answer", "suggest", "fallback", "triage", "smalltalk"]
+from chatbot.answers import Answer, Hit
+from chatbot.documents import KnowledgeBase, Passage
 
 SUGGEST_TEXT = "I'm not sure I found the right answer. Did you mean one of these questions?"
 FALLBACK_TEXT = (
@@ -51,18 +48,6 @@ class Policy:
             raise ValueError(
                 "thresholds must satisfy 0 <= suggest_threshold <= answer_threshold <= 1"
             )
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    band: Band
-    answered: bool
-    text: str
-    confidence: float
-    passage: Passage | None
-    related: tuple[Passage, ...]
-    disclaimer: str
 
 
 Search = Callable[[str], Sequence[Hit]]
@@ -108,14 +93,9 @@ def answer_question(
         text=FALLBACK_TEXT,
         confidence=confidence,
         passage=None,
-        related=starter_topics(knowledge),
+        related=knowledge.starters(MAX_RELATED),
         disclaimer=policy.default_disclaimer,
     )
-
-
-def starter_topics(knowledge: KnowledgeBase, count: int = MAX_RELATED) -> tuple[Passage, ...]:
-    """The first FAQ entries of the knowledge base: good first questions to ask."""
-    return tuple(p for p in knowledge.passages if p.kind == "faq")[:count]
 
 
 def disclaimer_for(passage: Passage, knowledge: KnowledgeBase, policy: Policy) -> str:

@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from chatbot.question_log import LoggedQuestion, LogSnapshot
 from chatbot.rules import plain
-from chatbot.storage import LoggedQuestion, LogSnapshot
 
 # Bands the knowledge base could fix by adding content; triage and small talk are not gaps.
 UNANSWERED_BANDS = frozenset({"suggest", "fallback"})

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from chatbot.answers import Hit
 from chatbot.cosine import CosineScorer
-from chatbot.knowledge import Passage
+from chatbot.documents import Passage
 from chatbot.scope import Scope
 from chatbot.sparse_index import Groups, top_positive
 from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, stem
@@ -56,12 +56,6 @@ TOPICALITY_POWER = 0.5
 # for the commonest English words, 1 for rare ones) keeps its full score; one with
 # only everyday known words is scaled down in proportion.
 TOPICAL_ENOUGH = 0.5
-
-
-@dataclass(frozen=True)
-class Hit:
-    passage: Passage
-    score: float
 
 
 class Retriever:

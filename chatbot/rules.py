@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from chatbot.knowledge import KnowledgeError, Problem, compose_yaml, node_value
+from chatbot.datafile import compose_yaml, node_value
+from chatbot.problems import KnowledgeError, Problem
 
 RULE_FIELDS = frozenset({"name", "reply", "patterns"})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatbot.policy import Answer, Policy
+from chatbot.answers import Answer
 from chatbot.rules import RuleSet, load_rules
 
 SAFETY_FILE = "safety.yaml"
@@ -15,7 +15,7 @@ def load_red_flags(knowledge_dir: Path) -> RuleSet:
     return load_rules(knowledge_dir / SAFETY_FILE)
 
 
-def triage(question: str, red_flags: RuleSet, policy: Policy) -> Answer | None:
+def triage(question: str, red_flags: RuleSet, disclaimer: str) -> Answer | None:
     """The professional-care reply when `question` raises a red flag, else None.
 
     Never a passage and never related questions: nothing here may read as advice.
@@ -31,5 +31,5 @@ def triage(question: str, red_flags: RuleSet, policy: Policy) -> Answer | None:
         confidence=0.0,
         passage=None,
         related=(),
-        disclaimer=policy.default_disclaimer,
+        disclaimer=disclaimer,
     )

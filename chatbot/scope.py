@@ -15,7 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from chatbot.knowledge import KnowledgeError, Problem, compose_yaml, node_value
+from chatbot.datafile import compose_yaml, node_value
+from chatbot.problems import KnowledgeError, Problem
 from chatbot.rules import plain
 
 SCOPE_FILE = "scope.yaml"

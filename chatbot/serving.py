@@ -11,12 +11,10 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from uvicorn.supervisors import Multiprocess
 
+from chatbot.reloading import SUPERVISOR_VARIABLE
 from chatbot.settings import Settings
 
 APP_FACTORY = "chatbot.app:create_app"
-# Set for worker processes to the pid of the uvicorn supervisor `chatbot serve` runs,
-# so a reload in one worker knows whom to ask to replace them all.
-SUPERVISOR_VARIABLE = "CHATBOT_SERVE_SUPERVISOR_PID"
 # How long a replacement worker may take to load the knowledge base and start serving
 # before a rolling restart gives up on it (uvicorn's default, 5 s, is too short).
 WORKER_START_SECONDS = 60

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatbot.knowledge import KnowledgeBase
-from chatbot.policy import Answer, Policy, starter_topics
+from chatbot.answers import Answer
+from chatbot.documents import KnowledgeBase
 from chatbot.rules import RuleSet, load_rules
 
 SMALLTALK_FILE = "smalltalk.yaml"
@@ -17,7 +17,7 @@ def load_smalltalk(knowledge_dir: Path) -> RuleSet:
 
 
 def smalltalk(
-    question: str, rules: RuleSet, knowledge: KnowledgeBase, policy: Policy
+    question: str, rules: RuleSet, knowledge: KnowledgeBase, disclaimer: str
 ) -> Answer | None:
     """A friendly reply naming what the bot knows about, when the whole question is chat."""
     rule = rules.match(question, whole=True)
@@ -31,6 +31,6 @@ def smalltalk(
         text=rules.reply(rule).replace("{topics}", topics),
         confidence=0.0,
         passage=None,
-        related=starter_topics(knowledge),
-        disclaimer=policy.default_disclaimer,
+        related=knowledge.starters(),
+        disclaimer=disclaimer,
     )

@@ -10,21 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from chatbot.knowledge import (
-    SYNONYMS_FILE,
-    Document,
-    KnowledgeBase,
-    KnowledgeError,
-    Problem,
-    load_knowledge,
-    yaml_entries,
-)
+from chatbot.datafile import yaml_entries
+from chatbot.documents import Document, KnowledgeBase
+from chatbot.knowledge import SYNONYMS_FILE, load_knowledge
+from chatbot.problems import KnowledgeError, Problem
 from chatbot.rules import plain
+from chatbot.urls import article_target
 from chatbot.vocabulary import normalize, stem
 
-ARTICLE_PREFIX = "/articles/"
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -91,15 +85,15 @@ def _broken_links(knowledge: KnowledgeBase) -> Iterator[Problem]:
     for document in knowledge.documents:
         for link in document.links:
             href, line = link.href, link.line
-            target = urlsplit(href)
-            if target.path and not target.path.startswith(ARTICLE_PREFIX):
+            target = article_target(href, document.slug)
+            if target is None:
                 continue
-            slug = target.path.removeprefix(ARTICLE_PREFIX).strip("/") or document.slug
+            slug, fragment = target
             if slug not in anchors:
                 yield Problem(document.path, line, f"broken link '{href}': no article '{slug}'")
-            elif target.fragment and target.fragment not in anchors[slug]:
+            elif fragment and fragment not in anchors[slug]:
                 message = f"broken link '{href}': article '{slug}' has no anchor"
-                yield Problem(document.path, line, f"{message} '{target.fragment}'")
+                yield Problem(document.path, line, f"{message} '{fragment}'")
 
 
 def _unused_synonyms(path: Path, knowledge: KnowledgeBase) -> Iterator[Problem]:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from chatbot.admin import presented_token
 from chatbot.app import create_app
-from chatbot.serving import SUPERVISOR_VARIABLE
+from chatbot.reloading import SUPERVISOR_VARIABLE
 from chatbot.settings import Settings
 from tests.conftest import FIXTURES
 

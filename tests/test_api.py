@@ -43,7 +43,8 @@ def test_answer_follows_the_contract_field_by_field(ask: AskJSON) -> None:
         "url": "/articles/why-massage-hip-flexors#faq-what-are-the-hip-flexors",
     }
     assert 0 < len(body["related"]) <= 3
-    assert all(set(r) == {"title", "url"} for r in body["related"])
+    assert all(set(r) == {"id", "title", "url"} for r in body["related"])
+    assert all(r["url"].endswith("/articles/" + r["id"]) for r in body["related"])
     assert body["disclaimer"].startswith("This article is intended for informational purposes")
 
 

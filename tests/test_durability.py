@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx2
 
-from chatbot.storage import read_log
+from chatbot.question_log import read_log
 from tests.conftest import FIXTURES
 from tests.server import start_server
 

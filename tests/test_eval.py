@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from chatbot.cli import cli
 from chatbot.engine import Engine
 from chatbot.evaluation import evaluate, load_cases, summarize
-from chatbot.knowledge import KnowledgeError
+from chatbot.problems import KnowledgeError
 from tests.conftest import FIXTURES
 
 QUESTIONS = Path(__file__).parent / "data" / "questions.yaml"

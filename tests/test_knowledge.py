@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.knowledge import (
-    Document,
-    KnowledgeError,
-    is_informative,
-    load_document,
-    load_knowledge,
-)
+from chatbot.documents import Document
+from chatbot.knowledge import load_knowledge
+from chatbot.parser import is_informative, load_document
+from chatbot.problems import KnowledgeError
 from tests.conftest import FIXTURES, SEED_ARTICLE, SEED_KNOWLEDGE
 
 SEED_HEADINGS = [

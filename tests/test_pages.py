@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from chatbot.app import create_app
 from chatbot.engine import Engine
 from chatbot.pages import BAND_TEXT, band_config
-from chatbot.schemas import AskResponse, Related
+from chatbot.response import AskResponse, Related
 from chatbot.settings import Settings
 
 
@@ -117,9 +117,7 @@ def render_reply(app: FastAPI, reply: AskResponse) -> str:
         "server": ("testserver", 80),
     }
     template = app.state.templates.env.get_template("partials/_answer.html")
-    html: str = template.render(
-        request=Request(scope), reply=reply, history_for_buttons=[], rateable=True
-    )
+    html: str = template.render(request=Request(scope), reply=reply, history_for_buttons=[])
     return html
 
 
@@ -132,7 +130,7 @@ def reply_in_band(band: str, confidence: float = 0.9) -> AskResponse:
         answer="First line.\n\n1. One\n2. Two",
         confidence=confidence,
         source=None,
-        related=[Related(title="What are the hip flexors?", url="/articles/x#y")],
+        related=[Related(id="x#y", title="What are the hip flexors?", url="/articles/x#y")],
         disclaimer="Not medical advice <b>here</b>.",
     )
 

@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
-from chatbot.knowledge import KnowledgeBase, Passage, load_knowledge
+from chatbot.answers import Hit
+from chatbot.documents import KnowledgeBase, Passage
+from chatbot.knowledge import load_knowledge
 from chatbot.policy import FALLBACK_TEXT, Policy, Search, answer_question
-from chatbot.retrieval import Hit
 from tests.conftest import FIXTURES
 
 KNOWLEDGE: KnowledgeBase = load_knowledge(FIXTURES / "knowledge")

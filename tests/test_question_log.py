@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from chatbot import app as app_module
+from chatbot.answers import Answer
 from chatbot.app import create_app
 from chatbot.cli import cli
-from chatbot.policy import Answer
+from chatbot.question_log import QuestionLog, read_log
 from chatbot.settings import Settings
-from chatbot.storage import QuestionLog, read_log
 from tests.conftest import FIXTURES
 
 MANY = FIXTURES / "many"
@@ -165,7 +165,8 @@ def test_logging_off_writes_nothing(tmp_path: Path) -> None:
     client, db = _client(tmp_path, log_questions=False)
     body = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()
     assert body["answered"] is True
-    feedback = client.post("/feedback", json={"answer_id": body["answer_id"], "helpful": True})
+    assert body["answer_id"] is None  # nothing to rate: the page shows no thumbs
+    feedback = client.post("/feedback", json={"answer_id": "a" * 32, "helpful": True})
     assert feedback.status_code == 404
     assert "question log is turned off" in feedback.json()["detail"]
     assert not db.parent.exists()

@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from chatbot.admin import chart_bars
+from chatbot.answers import Answer, Band
 from chatbot.app import create_app
 from chatbot.cli import cli
-from chatbot.knowledge import Passage
-from chatbot.policy import Answer, Band
+from chatbot.documents import Passage
+from chatbot.question_log import QuestionLog, read_log
 from chatbot.report import (
     DayCount,
     PassageFeedback,
@@ -22,7 +23,6 @@ from chatbot.report import (
     build_report,
 )
 from chatbot.settings import Settings
-from chatbot.storage import QuestionLog, read_log
 from chatbot.validation import load_validated_knowledge
 from tests.conftest import FIXTURES
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.documents import Passage
 from chatbot.engine import Engine
-from chatbot.knowledge import KnowledgeError, Passage, load_knowledge
+from chatbot.knowledge import load_knowledge
+from chatbot.problems import KnowledgeError
 from chatbot.retrieval import Retriever
 from chatbot.scope import load_scope
 from chatbot.vocabulary import Vocabulary

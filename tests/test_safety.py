@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.engine import Engine
-from chatbot.knowledge import KnowledgeError
+from chatbot.problems import KnowledgeError
 from chatbot.rules import load_rules, plain
 from chatbot.safety import load_red_flags
 from tests.conftest import SEED_KNOWLEDGE, AskJSON

@@ -10,7 +10,8 @@ import pytest
 from scipy import sparse
 
 from chatbot import retrieval
-from chatbot.knowledge import Passage, load_knowledge
+from chatbot.documents import Passage
+from chatbot.knowledge import load_knowledge
 from chatbot.retrieval import Retriever
 from chatbot.sparse_index import Groups, PostingIndex, top_positive
 from tests.conftest import SEED_KNOWLEDGE

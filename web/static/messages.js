@@ -107,7 +107,7 @@
       for (const r of reply.related) related.appendChild(askButton(String(r.title)));
       bubble.appendChild(related);
     }
-    if (bandText(config, band).rated) bubble.appendChild(feedbackBlock(helpful));
+    if (bandText(config, band).rated && reply.answer_id) bubble.appendChild(feedbackBlock(helpful));
     bubble.appendChild(el("p", "answer-disclaimer", reply.disclaimer));
     item.appendChild(bubble);
     return item;

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from chatbot.policy import Answer
+from chatbot.answers import Answer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -288,3 +288,15 @@ def read_log(path: Path) -> LogSnapshot:
         raise FileNotFoundError(f"no question log at {path}")
     with _connect(path) as connection:
         return _snapshot(connection)
+
+
+def record_answer(log: QuestionLog | None, answer: Answer) -> str | None:
+    """Log a reply, on disk before it leaves; its id, or None when it is not logged."""
+    if log is None:
+        return None
+    try:
+        return log.record(answer)
+    except sqlite3.Error:
+        # The visitor still gets the answer; its id is then not in the log.
+        logger.exception("could not write the question log at %s", log.path)
+        return None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from chatbot.engine import Engine
-from chatbot.policy import Answer
+from chatbot.answers import Answer
+from chatbot.documents import KnowledgeBase, Passage
+from chatbot.urls import passage_url
 
 MAX_QUESTION_CHARS = 1000
 
@@ -39,6 +39,7 @@ class Source(BaseModel):
 
 
 class Related(BaseModel):
+    id: str = Field(description="Stable id of the passage.")
     title: str = Field(description="A question or topic worth asking about.")
     url: str = Field(description="Link to its passage on the article page.")
 
@@ -66,6 +67,7 @@ class AskResponse(BaseModel):
                     },
                     "related": [
                         {
+                            "id": "why-massage-hip-flexors#faq-why-should-i-massage-my-hip-flexors",
                             "title": "Why should I massage my hip flexors?",
                             "url": "/articles/why-massage-hip-flexors"
                             "#faq-why-should-i-massage-my-hip-flexors",
@@ -78,7 +80,10 @@ class AskResponse(BaseModel):
         }
     )
 
-    answer_id: str = Field(description="Id of this reply, to send feedback about it.")
+    answer_id: str | None = Field(
+        description="Id of this reply in the question log, to send feedback about it; "
+        "null when the reply was not logged."
+    )
     question: str = Field(description="The question as received, trimmed.")
     answered: bool = Field(description="True when `answer` quotes the knowledge base.")
     band: Literal["answer", "suggest", "fallback", "triage", "smalltalk"] = Field(
@@ -116,28 +121,36 @@ class ErrorResponse(BaseModel):
 
 
 def to_response(
-    answer: Answer, engine: Engine, url_prefix: str = "", answer_id: str = ""
+    answer: Answer,
+    knowledge: KnowledgeBase,
+    url_prefix: str = "",
+    answer_id: str | None = None,
 ) -> AskResponse:
+    """The JSON reply for `answer`; `answer_id` is set only when the reply was logged."""
     source = None
     if answer.passage is not None:
         passage = answer.passage
-        document = engine.knowledge.document(passage.document)
+        document = knowledge.document(passage.document)
         source = Source(
             id=passage.id,
             document=passage.document,
             title=document.title if document else passage.document,
             section=passage.section,
             kind=passage.kind,
-            url=engine.url_for(passage, url_prefix),
+            url=passage_url(passage, url_prefix),
         )
     return AskResponse(
-        answer_id=answer_id or uuid.uuid4().hex,
+        answer_id=answer_id,
         question=answer.question,
         answered=answer.answered,
         band=answer.band,
         answer=answer.text,
         confidence=answer.confidence,
         source=source,
-        related=[Related(title=p.title, url=engine.url_for(p, url_prefix)) for p in answer.related],
+        related=[related(p, url_prefix) for p in answer.related],
         disclaimer=answer.disclaimer,
     )
+
+
+def related(passage: Passage, url_prefix: str = "") -> Related:
+    return Related(id=passage.id, title=passage.title, url=passage_url(passage, url_prefix))

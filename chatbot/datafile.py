@@ -1,0 +1,59 @@
+"""The reader of the editors' YAML files, keeping line numbers for `file:line` messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chatbot.problems import KnowledgeError, Problem
+
+
+class DataFileError(KnowledgeError):
+    """A data file (YAML) that cannot be read or parsed."""
+
+
+def compose_yaml(path: Path) -> yaml.Node | None:
+    """A YAML file as nodes, which keep their line numbers for `file:line` messages;
+    raises `KnowledgeError` when the file cannot be read or parsed."""
+    try:
+        return yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        line = 1 + mark.line if mark else 1
+        raise DataFileError([Problem(path, line, f"cannot be read: {reason}")]) from None
+
+
+def node_value(node: yaml.Node) -> Any:
+    """The plain Python value of a YAML node."""
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def yaml_entries(path: Path, problems: list[Problem]) -> list[tuple[str, Any, int]]:
+    """(key, value, line) for each entry of a top-level YAML mapping; [] if no file."""
+    if not path.is_file():
+        return []
+    try:
+        root = compose_yaml(path)
+    except KnowledgeError as error:
+        problems.extend(error.problems)
+        return []
+    if root is None:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        problems.append(Problem(path, 1 + root.start_mark.line, "must be a mapping"))
+        return []
+    entries = []
+    for key_node, value_node in root.value:
+        entries.append((str(key_node.value), node_value(value_node), 1 + key_node.start_mark.line))
+    return entries
+
+
+def phrases(value: Any) -> list[str] | None:
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return [v.strip() for v in value]

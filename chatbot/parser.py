@@ -1,0 +1,380 @@
+"""Markdown documents with front matter, parsed into sections and quotable passages.
+
+Each level-2 and level-3 heading makes a section; each paragraph, bullet item,
+numbered list and FAQ entry becomes a `Passage` with a stable id and an anchor on the
+article page. A broken document raises `KnowledgeError` naming every problem as
+`file:line: message`, so nothing half-loaded is ever served.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from chatbot.documents import Block, Document, Link, ListItem, Passage, Section, slugify
+from chatbot.problems import KnowledgeError, Problem
+
+FAQ_HEADINGS = frozenset({"frequently asked questions", "faq", "faqs"})
+REFERENCE_HEADINGS = frozenset({"references", "sources", "further reading"})
+FRONT_MATTER_FIELDS = frozenset({"title", "summary", "disclaimer", "source_url"})
+
+# Sentences that only steer the reader ("In the next section, we'll explore...") carry
+# no answer of their own; a paragraph made only of them is kept on the page but is never
+# given as an answer.
+_TRANSITION = re.compile(
+    r"^(?:let[’']s\b|now,? let[’']s\b|in the next section\b|now that we[’']ve\b|"
+    r"here[’']s how\b|if so\b|so, sit back\b|but why exactly\b|but did you know\b|"
+    r"your body will thank you\b)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def is_informative(text: str) -> bool:
+    """False for text made only of transitions and rhetorical questions."""
+    for sentence in _SENTENCE_END.split(text.strip()):
+        if sentence.endswith("?") or _TRANSITION.match(sentence):
+            continue
+        if len(re.findall(r"[^\W\d_]{3,}", sentence)) >= 4:
+            return True
+    return False
+
+
+def load_document(path: Path) -> Document:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise KnowledgeError([Problem(path, 0, f"cannot read file: {error}")]) from error
+    meta, body, body_line = _split_front_matter(path, source)
+    return _DocumentParser(path, meta, body, body_line).parse()
+
+
+def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str, int]:
+    lines = source.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise KnowledgeError([Problem(path, 1, "document must start with '---' front matter")])
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        raise KnowledgeError([Problem(path, 1, "front matter is not closed by '---'")])
+    try:
+        meta = yaml.safe_load("".join(lines[1:end])) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = 2 + mark.line if mark is not None else 1
+        reason = getattr(error, "problem", None) or "cannot be parsed"
+        message = f"front matter is not valid YAML: {reason}"
+        raise KnowledgeError([Problem(path, line, message)]) from None
+    if not isinstance(meta, dict):
+        raise KnowledgeError([Problem(path, 2, "front matter must be a mapping of fields")])
+    problems = [
+        Problem(path, _field_line(lines, end, key), f"unknown front matter field '{key}'")
+        for key in meta
+        if key not in FRONT_MATTER_FIELDS
+    ]
+    for key in sorted(FRONT_MATTER_FIELDS):
+        if key in meta and not (isinstance(meta[key], str) and meta[key].strip()):
+            line = _field_line(lines, end, key)
+            problems.append(Problem(path, line, f"front matter field '{key}' must be text"))
+    if "title" not in meta:
+        problems.append(Problem(path, 1, "front matter needs a 'title'"))
+    if problems:
+        raise KnowledgeError(problems)
+    return meta, "".join(lines[end + 1 :]), end + 1
+
+
+def _field_line(lines: list[str], end: int, key: object) -> int:
+    """The line a front matter field is on, or the first field's line if not found."""
+    field_start = re.compile(rf"^{re.escape(str(key))}\s*:")
+    return next((n + 1 for n in range(1, end) if field_start.match(lines[n])), 2)
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+@dataclass
+class _OpenSection:
+    heading: str
+    anchor: str
+    level: int
+    line: int
+    is_references: bool = False
+    blocks: list[Block] = field(default_factory=list)
+    paragraphs: int = 0
+
+
+class _DocumentParser:
+    """Walks markdown-it's token stream once, building sections and passages together."""
+
+    def __init__(self, path: Path, meta: dict[str, Any], body: str, body_line: int) -> None:
+        self.path = path
+        self.meta = meta
+        self.slug = slugify(path.stem)
+        self.title: str = meta["title"].strip()
+        self.body = body
+        self.offset = body_line
+        self.sections: list[_OpenSection] = []
+        self.passages: list[Passage] = []
+        self.references: list[str] = []
+        self.problems: list[Problem] = []
+        self.anchors: dict[str, int] = {}
+        self.h2 = ""
+        self.mode: Literal["article", "faq", "references"] = "article"
+        self.faq_question: tuple[str, int] | None = None
+        self.faq_answer: list[tuple[str, str]] = []
+
+    def parse(self) -> Document:
+        tokens = _MARKDOWN.parse(self.body)
+        self._open_section(self.title, 1, 1)
+        i = 0
+        while i < len(tokens):
+            i = self._block(tokens, i)
+        self._close_faq_question()
+        for section in self.sections:
+            if not section.blocks and section.level > 1 and not section.is_references:
+                self._problem(section.line, f"section '{section.heading}' is empty")
+        if not self.passages and not self.problems:
+            self._problem(1, "document has no content to answer from")
+        if self.problems:
+            raise KnowledgeError(self.problems)
+        return Document(
+            slug=self.slug,
+            title=self.title,
+            summary=str(self.meta.get("summary", "")).strip(),
+            disclaimer=(self.meta.get("disclaimer") or "").strip() or None,
+            source_url=(self.meta.get("source_url") or "").strip() or None,
+            path=self.path,
+            sections=tuple(
+                Section(s.heading, s.anchor, s.level, tuple(s.blocks))
+                for s in self.sections
+                if not s.is_references
+            ),
+            passages=tuple(self.passages),
+            references=tuple(self.references),
+            links=tuple(self._links(tokens)),
+        )
+
+    # -- token walking -------------------------------------------------------------
+
+    def _block(self, tokens: list[Token], i: int) -> int:
+        token = tokens[i]
+        line = self._line(token)
+        end = _matching_close(tokens, i)
+        if token.type == "heading_open":
+            self._heading(token.tag, _inline(tokens[i + 1])[0], line)
+        elif token.type == "paragraph_open":
+            self._paragraph(tokens[i + 1], line)
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            self._list(tokens[i:end], ordered=token.type == "ordered_list_open", line=line)
+        elif token.type != "hr":
+            self._problem(line, f"unsupported Markdown block ({token.type.removesuffix('_open')})")
+        return end + 1
+
+    def _heading(self, tag: str, text: str, line: int) -> None:
+        level = int(tag[1])
+        if level == 1:
+            self._problem(line, "use the front matter 'title' instead of a level-1 heading")
+            return
+        if level > 3:
+            self._problem(line, f"headings go two levels deep (## and ###), not {tag}")
+            return
+        if self.mode == "faq" and level == 3:
+            self._close_faq_question()
+            self.faq_question = (text, line)
+            self._reserve_anchor(f"faq-{slugify(text)}", line)
+            return
+        self._close_faq_question()
+        if level == 2:
+            self.h2 = text
+            key = text.lower().strip()
+            self.mode = (
+                "faq"
+                if key in FAQ_HEADINGS
+                else "references"
+                if key in REFERENCE_HEADINGS
+                else "article"
+            )
+        elif not self.h2:
+            self._problem(line, f"'### {text}' comes before any '##' section heading")
+        self._open_section(text, level, line)
+
+    def _paragraph(self, inline: Token, line: int) -> None:
+        text, html = _inline(inline)
+        section = self.sections[-1]
+        if self.mode == "references":
+            self.references.append(text)
+            return
+        if self.mode == "faq":
+            if self.faq_question is None:
+                self._problem(line, "FAQ text must follow a '### question' heading")
+                return
+            self.faq_answer.append((text, html))
+            return
+        section.paragraphs += 1
+        anchor = self._reserve_anchor(f"{section.anchor}-p{section.paragraphs}", line)
+        section.blocks.append(Block("paragraph", anchor, html=html))
+        self._add_passage(anchor, text, section.heading, line)
+
+    def _list(self, tokens: list[Token], *, ordered: bool, line: int) -> None:
+        section = self.sections[-1]
+        items = [(text, html, item_line) for text, html, item_line in self._list_items(tokens)]
+        if self.mode == "references":
+            self.references.extend(text for text, _, _ in items)
+            return
+        if self.mode == "faq":
+            self._problem(line, "lists in the FAQ must follow a '### question' heading")
+            return
+        if ordered:
+            anchor = self._reserve_anchor(f"{section.anchor}-steps", line)
+            steps = [ListItem("", html) for _, html, _ in items]
+            section.blocks.append(Block("steps", anchor, items=tuple(steps)))
+            text = "\n".join(f"{n}. {t}" for n, (t, _, _) in enumerate(items, 1))
+            self._add_passage(anchor, text, section.heading, line)
+            return
+        list_items = []
+        for n, (text, html, item_line) in enumerate(items, 1):
+            label = _label(text)
+            suffix = slugify(label) if label else f"i{n}"
+            anchor = self._reserve_anchor(f"{section.anchor}-{suffix}", item_line)
+            list_items.append(ListItem(anchor, html))
+            title = f"{section.heading}: {label}" if label else section.heading
+            self._add_passage(anchor, text, section.heading, item_line, title=title)
+        section.blocks.append(Block("bullets", "", items=tuple(list_items)))
+
+    def _list_items(self, tokens: list[Token]) -> Iterator[tuple[str, str, int]]:
+        # Only top-level items count; a nested list's text joins its parent item.
+        i = 1
+        while i < len(tokens) - 1:
+            if tokens[i].type == "list_item_open":
+                end = _matching_close(tokens, i)
+                parts = [_inline(t) for t in tokens[i:end] if t.type == "inline"]
+                text = " ".join(p[0] for p in parts).strip()
+                html = " ".join(p[1] for p in parts)
+                line = self._line(tokens[i])
+                if not text:
+                    self._problem(line, "list item is empty")
+                else:
+                    yield text, html, line
+                i = end
+            i += 1
+
+    # -- bookkeeping ----------------------------------------------------------------
+
+    def _open_section(self, heading: str, level: int, line: int) -> None:
+        anchor = "top" if level == 1 else self._reserve_anchor(slugify(heading), line)
+        is_references = self.mode == "references"
+        self.sections.append(_OpenSection(heading, anchor, level, line, is_references))
+
+    def _close_faq_question(self) -> None:
+        if self.faq_question is None:
+            return
+        question, line = self.faq_question
+        self.faq_question = None
+        answers, self.faq_answer = self.faq_answer, []
+        if not answers:
+            self._problem(line, f"FAQ question '{question}' has no answer")
+            return
+        section = self.sections[-1]
+        anchor = f"faq-{slugify(question)}"
+        html = "".join(f"<p>{h}</p>" for _, h in answers)
+        section.blocks.append(Block("faq", anchor, html=html, question=question))
+        text = "\n\n".join(t for t, _ in answers)
+        self.passages.append(
+            Passage(
+                id=f"{self.slug}#{anchor}",
+                document=self.slug,
+                section=section.heading,
+                kind="faq",
+                text=text,
+                anchor=anchor,
+                title=question,
+                headings=(question,),
+                line=line,
+                question=question,
+            )
+        )
+
+    def _add_passage(
+        self, anchor: str, text: str, section: str, line: int, *, title: str | None = None
+    ) -> None:
+        headings = tuple(dict.fromkeys(h for h in (self.h2, section) if h))
+        self.passages.append(
+            Passage(
+                id=f"{self.slug}#{anchor}",
+                document=self.slug,
+                section=section,
+                kind="article",
+                text=text,
+                anchor=anchor,
+                title=title or section,
+                headings=headings,
+                line=line,
+                informative=is_informative(text),
+            )
+        )
+
+    def _reserve_anchor(self, anchor: str, line: int) -> str:
+        if anchor in self.anchors:
+            self._problem(
+                line, f"duplicate anchor '{anchor}' (first used on line {self.anchors[anchor]})"
+            )
+        else:
+            self.anchors[anchor] = line
+        return anchor
+
+    def _line(self, token: Token) -> int:
+        return self.offset + (token.map[0] + 1 if token.map else 1)
+
+    def _links(self, tokens: list[Token]) -> Iterator[Link]:
+        """Every same-site link (no scheme, no other host), for the cross-document check."""
+        lines = self.body.splitlines()
+        for token in tokens:
+            if token.type != "inline" or not token.map:
+                continue
+            start, end = token.map
+            for child in token.children or ():
+                href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+                if not href or urlsplit(href).scheme or href.startswith("//"):
+                    continue
+                # markdown-it knows the block's lines; the link is on the first naming it.
+                line = next((i for i in range(start, end) if href in lines[i]), start)
+                yield Link(href, self.offset + line + 1)
+
+    def _problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+
+def _matching_close(tokens: list[Token], i: int) -> int:
+    if tokens[i].nesting != 1:
+        return i
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens) - 1
+
+
+def _inline(token: Token) -> tuple[str, str]:
+    """Plain text and HTML of an inline token."""
+    parts: list[str] = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    text = re.sub(r"[ \t]+", " ", "".join(parts)).strip()
+    return text, _MARKDOWN.renderInline(token.content).strip()
+
+
+def _label(text: str) -> str:
+    """The bold lead of a bullet ("Pain Relief: ..."), if it has one."""
+    head, sep, _ = text.partition(": ")
+    return head if sep and len(head) <= 60 else ""
