@@ -21,27 +21,33 @@ from markdown_it.token import Token
 
 from chatbot.documents import Block, Document, Link, ListItem, Passage, Section, slugify
 from chatbot.problems import KnowledgeError, Problem
+from chatbot.urls import article_path
 
 FAQ_HEADINGS = frozenset({"frequently asked questions", "faq", "faqs"})
 REFERENCE_HEADINGS = frozenset({"references", "sources", "further reading"})
 FRONT_MATTER_FIELDS = frozenset({"title", "summary", "disclaimer", "source_url"})
 
-# Sentences that only steer the reader ("In the next section, we'll explore...") carry
-# no answer of their own; a paragraph made only of them is kept on the page but is never
-# given as an answer.
+# Sentences that only steer the reader ("In the next section, we'll explore...", "So,
+# sit back and let's get started") carry no answer of their own, and neither do short
+# cheers ("Your body will thank you for it!"); a paragraph made only of them is kept
+# on the page but is never given as an answer.
 _TRANSITION = re.compile(
     r"^(?:let[’']s\b|now,? let[’']s\b|in the next section\b|now that we[’']ve\b|"
-    r"here[’']s how\b|if so\b|so, sit back\b|but why exactly\b|but did you know\b|"
-    r"your body will thank you\b)",
+    r"here[’']s how\b|if so\b)|\blet[’']s (?:get started|dive|delve|explore|begin|"
+    r"take a (?:closer )?look|break it down)\b",
     re.IGNORECASE,
 )
+# An exclamation this short is a cheer, not information.
+_CHEER_WORDS = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def is_informative(text: str) -> bool:
     """False for text made only of transitions and rhetorical questions."""
     for sentence in _SENTENCE_END.split(text.strip()):
-        if sentence.endswith("?") or _TRANSITION.match(sentence):
+        if sentence.endswith("?") or _TRANSITION.search(sentence):
+            continue
+        if sentence.endswith("!") and len(sentence.split()) <= _CHEER_WORDS:
             continue
         if len(re.findall(r"[^\W\d_]{3,}", sentence)) >= 4:
             return True
@@ -49,15 +55,32 @@ def is_informative(text: str) -> bool:
 
 
 def load_document(path: Path) -> Document:
+    """Parse one document; raises `KnowledgeError` listing every problem found in it."""
+    document, problems = read_document(path)
+    if problems or document is None:
+        raise KnowledgeError(problems)
+    return document
+
+
+def read_document(path: Path) -> tuple[Document | None, list[Problem]]:
+    """Parse one document as far as it goes: the document (None when it cannot be read
+    at all) and every problem found, so that checks across documents still run."""
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise KnowledgeError([Problem(path, 0, f"cannot read file: {error}")]) from error
-    meta, body, body_line = _split_front_matter(path, source)
-    return _DocumentParser(path, meta, body, body_line).parse()
+        return None, [Problem(path, 0, f"cannot read file: {error}")]
+    try:
+        meta, body, body_line, problems = _split_front_matter(path, source)
+    except KnowledgeError as error:
+        return None, list(error.problems)
+    parser = _DocumentParser(path, meta, body, body_line)
+    document = parser.parse()
+    return document, problems + parser.problems
 
 
-def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str, int]:
+def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str, int, list[Problem]]:
+    """The front matter fields, the body, its first line and the fields' problems; raises
+    when there is no usable front matter at all (no title means no document)."""
     lines = source.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise KnowledgeError([Problem(path, 1, "document must start with '---' front matter")])
@@ -83,11 +106,11 @@ def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str, i
         if key in meta and not (isinstance(meta[key], str) and meta[key].strip()):
             line = _field_line(lines, end, key)
             problems.append(Problem(path, line, f"front matter field '{key}' must be text"))
-    if "title" not in meta:
-        problems.append(Problem(path, 1, "front matter needs a 'title'"))
-    if problems:
+    if not (isinstance(meta.get("title"), str) and meta["title"].strip()):
+        if "title" not in meta:
+            problems.append(Problem(path, 1, "front matter needs a 'title'"))
         raise KnowledgeError(problems)
-    return meta, "".join(lines[end + 1 :]), end + 1
+    return meta, "".join(lines[end + 1 :]), end + 1, problems
 
 
 def _field_line(lines: list[str], end: int, key: object) -> int:
@@ -132,18 +155,22 @@ class _DocumentParser:
 
     def parse(self) -> Document:
         tokens = _MARKDOWN.parse(self.body)
+        _link_articles(tokens)
         self._open_section(self.title, 1, 1)
         i = 0
         while i < len(tokens):
             i = self._block(tokens, i)
         self._close_faq_question()
-        for section in self.sections:
-            if not section.blocks and section.level > 1 and not section.is_references:
+        for n, section in enumerate(self.sections):
+            if section.blocks or section.level == 1 or section.is_references:
+                continue
+            # A section whose only content is its subsections ("## Recovery" holding
+            # "### Sleep" and "### Food") is a real shape; only a bare heading is empty.
+            following = self.sections[n + 1] if n + 1 < len(self.sections) else None
+            if following is None or following.level <= section.level:
                 self._problem(section.line, f"section '{section.heading}' is empty")
         if not self.passages and not self.problems:
             self._problem(1, "document has no content to answer from")
-        if self.problems:
-            raise KnowledgeError(self.problems)
         return Document(
             slug=self.slug,
             title=self.title,
@@ -173,6 +200,11 @@ class _DocumentParser:
             self._paragraph(tokens[i + 1], line)
         elif token.type in ("bullet_list_open", "ordered_list_open"):
             self._list(tokens[i:end], ordered=token.type == "ordered_list_open", line=line)
+        elif token.type == "blockquote_open":
+            # A quotation's paragraphs and lists are the article's text like any other.
+            j = i + 1
+            while j < end:
+                j = self._block(tokens, j)
         elif token.type != "hr":
             self._problem(line, f"unsupported Markdown block ({token.type.removesuffix('_open')})")
         return end + 1
@@ -180,12 +212,11 @@ class _DocumentParser:
     def _heading(self, tag: str, text: str, line: int) -> None:
         level = int(tag[1])
         if level == 1:
-            self._problem(line, "use the front matter 'title' instead of a level-1 heading")
+            # A scraped page often repeats its title as a level-1 heading.
+            if text.strip().lower() != self.title.lower():
+                self._problem(line, "use the front matter 'title' instead of a level-1 heading")
             return
-        if level > 3:
-            self._problem(line, f"headings go two levels deep (## and ###), not {tag}")
-            return
-        if self.mode == "faq" and level == 3:
+        if self.mode == "faq" and level >= 3:
             self._close_faq_question()
             self.faq_question = (text, line)
             self._reserve_anchor(f"faq-{slugify(text)}", line)
@@ -201,8 +232,8 @@ class _DocumentParser:
                 if key in REFERENCE_HEADINGS
                 else "article"
             )
-        elif not self.h2:
-            self._problem(line, f"'### {text}' comes before any '##' section heading")
+        # Deeper headings (####…) are subsections too: a passage is cited under its
+        # closest heading and searched under its section's as well.
         self._open_section(text, level, line)
 
     def _paragraph(self, inline: Token, line: int) -> None:
@@ -215,7 +246,7 @@ class _DocumentParser:
             if self.faq_question is None:
                 self._problem(line, "FAQ text must follow a '### question' heading")
                 return
-            self.faq_answer.append((text, html))
+            self.faq_answer.append((text, f"<p>{html}</p>"))
             return
         section.paragraphs += 1
         anchor = self._reserve_anchor(f"{section.anchor}-p{section.paragraphs}", line)
@@ -229,7 +260,18 @@ class _DocumentParser:
             self.references.extend(text for text, _, _ in items)
             return
         if self.mode == "faq":
-            self._problem(line, "lists in the FAQ must follow a '### question' heading")
+            if self.faq_question is None:
+                self._problem(line, "lists in the FAQ must follow a '### question' heading")
+                return
+            # An answer may go on as a list; it is quoted with the rest of the answer.
+            marks = [f"{n}." if ordered else "-" for n in range(1, len(items) + 1)]
+            tag = "ol" if ordered else "ul"
+            self.faq_answer.append(
+                (
+                    "\n".join(f"{m} {t}" for m, (t, _, _) in zip(marks, items, strict=True)),
+                    f"<{tag}>" + "".join(f"<li>{h}</li>" for _, h, _ in items) + f"</{tag}>",
+                )
+            )
             return
         if ordered:
             anchor = self._reserve_anchor(f"{section.anchor}-steps", line)
@@ -283,7 +325,7 @@ class _DocumentParser:
             return
         section = self.sections[-1]
         anchor = f"faq-{slugify(question)}"
-        html = "".join(f"<p>{h}</p>" for _, h in answers)
+        html = "".join(h for _, h in answers)
         section.blocks.append(Block("faq", anchor, html=html, question=question))
         text = "\n\n".join(t for t, _ in answers)
         self.passages.append(
@@ -344,7 +386,8 @@ class _DocumentParser:
                 if not href or urlsplit(href).scheme or href.startswith("//"):
                     continue
                 # markdown-it knows the block's lines; the link is on the first naming it.
-                line = next((i for i in range(start, end) if href in lines[i]), start)
+                written = str((child.meta or {}).get("written", href))
+                line = next((i for i in range(start, end) if written in lines[i]), start)
                 yield Link(href, self.offset + line + 1)
 
     def _problem(self, line: int, message: str) -> None:
@@ -362,6 +405,21 @@ def _matching_close(tokens: list[Token], i: int) -> int:
     return len(tokens) - 1
 
 
+def _link_articles(tokens: list[Token]) -> None:
+    """Turn a link to another document's file (`other.md`, `other.md#anchor`) into the
+    link to that article's page, where the reader can follow it."""
+    for token in tokens:
+        for child in token.children or ():
+            href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+            target = urlsplit(href)
+            if target.scheme or target.netloc or not target.path.endswith(".md"):
+                continue
+            slug = slugify(Path(target.path).stem)
+            child.meta = {**(child.meta or {}), "written": href}
+            fragment = f"#{target.fragment}" if target.fragment else ""
+            child.attrSet("href", f"{article_path(slug)}{fragment}")
+
+
 def _inline(token: Token) -> tuple[str, str]:
     """Plain text and HTML of an inline token."""
     parts: list[str] = []
@@ -371,7 +429,8 @@ def _inline(token: Token) -> tuple[str, str]:
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     text = re.sub(r"[ \t]+", " ", "".join(parts)).strip()
-    return text, _MARKDOWN.renderInline(token.content).strip()
+    html = _MARKDOWN.renderer.renderInline(token.children or [], _MARKDOWN.options, {})
+    return text, html.strip()
 
 
 def _label(text: str) -> str:

@@ -154,7 +154,6 @@ BROKEN = [
         "duplicate anchor 'a'",
     ),
     ("code-block", "---\ntitle: X\n---\n\n## A\n\n    code\n", 7, "unsupported Markdown block"),
-    ("h3-first", "---\ntitle: X\n---\n\n### Sub\n\nText.\n", 5, "before any '##'"),
 ]
 
 
