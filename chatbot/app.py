@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot import __version__, admin, api, pages
 from chatbot.engine import Engine
-from chatbot.limits import LimitsMiddleware
+from chatbot.limits import LimitsMiddleware, RateLimiter
 from chatbot.question_log import PURGE_INTERVAL, QuestionLog
 from chatbot.settings import Settings
 
@@ -87,7 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(admin.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
-    app.add_middleware(LimitsMiddleware, settings=settings)
+    # Built here, not on the first request, so an unusable rate-limit store stops start-up.
+    limiter = RateLimiter.from_settings(settings)
+    app.add_middleware(LimitsMiddleware, settings=settings, limiter=limiter)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

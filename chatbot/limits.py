@@ -1,57 +1,163 @@
-"""Limits under abuse: request body size and a per-client rate limit, as ASGI middleware."""
+"""Limits under abuse: request body size and a per-client rate limit, as ASGI middleware.
+
+The rate limit is the `limits` library's moving window: a client may send at most
+`rate_limit_burst` requests in any window of `burst * 60 / rate_limit_per_minute`
+seconds. So a burst goes through at once and the long-run rate is the per-minute one;
+once a client has spent its burst it waits for its oldest request to leave the window
+(Retry-After says how long). Counters live in `rate_limit_storage`: this process's
+memory, or Redis shared by every worker and host. When Redis cannot be reached the
+limit fails open: requests pass, and one warning a minute says so.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit, urlunsplit
 
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.errors import ConfigurationError, StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot.settings import Settings
 
 # What each question or vote costs a client: the API, and the chat page's form posts.
 RATE_LIMITED = frozenset({("POST", "/ask"), ("POST", "/feedback"), ("POST", "/")})
-# Buckets kept at most; past this the client seen longest ago is forgotten (it gets a
-# fresh burst), so memory and time per request stay bounded however many clients come.
-MAX_TRACKED_CLIENTS = 100_000
+# A shared store that does not answer quickly is treated as down, so a request never
+# waits long on it; it is tried again this many seconds after it failed.
+STORE_TIMEOUT_SECONDS = 0.5
+STORE_RETRY_SECONDS = 5.0
+# At most one "rate limits are off" warning per this many seconds, however many requests.
+WARNING_INTERVAL_SECONDS = 60.0
+# Keys in a shared store start with this, so several bots can share one Redis.
+NAMESPACE = "chatbot"
 
+logger = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 
-class TokenBuckets:
-    """One token bucket per client: `burst` tokens, refilled at `per_minute` a minute."""
+class RateLimiter:
+    """Per client: `burst` requests at once, `per_minute` a minute in the long run."""
 
     def __init__(
         self,
         per_minute: float,
         burst: int,
-        clock: Clock = time.monotonic,
-        max_clients: int = MAX_TRACKED_CLIENTS,
+        storage_url: str = "memory://",
+        clock: Clock = time.time,
     ) -> None:
-        if per_minute <= 0 or burst < 1 or max_clients < 1:
-            raise ValueError("TokenBuckets needs per_minute > 0, burst >= 1 and max_clients >= 1")
-        self.rate = per_minute / 60.0
-        self.burst = float(burst)
+        if per_minute <= 0 or burst < 1:
+            raise ValueError("RateLimiter needs per_minute > 0 and burst >= 1")
+        self.item = window_limit(per_minute, burst)
+        self.storage = open_storage(storage_url)
+        self.strategy = MovingWindowRateLimiter(self.storage)
+        self.where = redacted(storage_url)
         self.clock = clock
-        self.max_clients = max_clients
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        # A process-local store answers in microseconds; a remote one goes to a thread
+        # so a slow network never stalls the event loop.
+        self.local = isinstance(self.storage, MemoryStorage)
+        self._retry_at = 0.0
+        self._quiet_until = 0.0
+        self._failing = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimiter | None:
+        """The limiter the settings ask for, or None when the limit is off."""
+        if settings.rate_limit_per_minute <= 0:
+            return None
+        return cls(
+            settings.rate_limit_per_minute, settings.rate_limit_burst, settings.rate_limit_storage
+        )
+
+    async def wait(self, client: str) -> float:
+        """Count a request: 0.0 when allowed, otherwise the seconds until one will be."""
+        if self.local:
+            return self.take(client)
+        return await run_in_threadpool(self.take, client)
 
     def take(self, client: str) -> float:
-        """Spend a token: 0.0 when allowed, otherwise the seconds until one is available."""
+        """`wait`, blocking: the store is called on this thread."""
         now = self.clock()
-        tokens, then = self._buckets.pop(client, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - then) * self.rate)
-        allowed = tokens >= 1.0
-        self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
-        if len(self._buckets) > self.max_clients:
-            self._buckets.popitem(last=False)
-        return 0.0 if allowed else (1.0 - tokens) / self.rate
+        if now < self._retry_at:
+            return 0.0
+        try:
+            if self.strategy.hit(self.item, NAMESPACE, client):
+                wait = 0.0
+            else:
+                reset_at, _ = self.strategy.get_window_stats(self.item, NAMESPACE, client)
+                wait = max(reset_at - self.clock(), 0.0)
+        except StorageError as error:
+            return self._fail_open(now, error)
+        if self._failing:
+            self._failing = False
+            logger.warning("rate limits are back on: %s answers again", self.where)
+        return wait
 
-    def __len__(self) -> int:
-        return len(self._buckets)
+    def _fail_open(self, now: float, error: StorageError) -> float:
+        # Refusing every question because the counter store is down would take the bot
+        # down with it; letting them through keeps it answering, without limits.
+        self._failing = True
+        self._retry_at = now + STORE_RETRY_SECONDS
+        if now >= self._quiet_until:
+            self._quiet_until = now + WARNING_INTERVAL_SECONDS
+            logger.warning(
+                "rate limits are off: cannot reach %s (%s); requests pass unlimited until "
+                "it answers",
+                self.where,
+                error,
+            )
+        return 0.0
+
+
+def window_limit(per_minute: float, burst: int) -> RateLimitItem:
+    """`burst` requests per `burst * 60 / per_minute` seconds, in whole seconds.
+
+    The window is rounded up, so the long-run rate never exceeds `per_minute`; when it
+    would be under a second, it is one second with as many requests as the rate allows.
+    """
+    seconds = max(1, math.ceil(60 * burst / per_minute))
+    amount = max(burst, math.floor(per_minute * seconds / 60))
+    return RateLimitItemPerSecond(amount, seconds)
+
+
+def open_storage(url: str) -> Storage:
+    """The `limits` store at `url`; a URL it cannot use raises ValueError saying why."""
+    scheme = urlsplit(url).scheme
+    # Only Redis takes these; a store that does not answer quickly is treated as down.
+    options: dict[str, float | str | bool] = (
+        {"socket_connect_timeout": STORE_TIMEOUT_SECONDS, "socket_timeout": STORE_TIMEOUT_SECONDS}
+        if scheme.startswith("redis")
+        else {}
+    )
+    try:
+        storage = storage_from_string(url, wrap_exceptions=True, **options)
+    except ConfigurationError as error:
+        raise ValueError(
+            f"CHATBOT_RATE_LIMIT_STORAGE={redacted(url)} cannot be used: {error} "
+            "(for Redis, install the `redis` extra: pip install 'chatbot[redis]')"
+        ) from None
+    if not isinstance(storage, Storage) or not hasattr(storage, "acquire_entry"):
+        raise ValueError(
+            f"CHATBOT_RATE_LIMIT_STORAGE={redacted(url)} cannot be used: use memory:// or a "
+            "redis:// URL"
+        )
+    return storage
+
+
+def redacted(url: str) -> str:
+    """`url` without its password, fit for a log line or an error message."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + host))
 
 
 class LimitsMiddleware:
@@ -62,23 +168,19 @@ class LimitsMiddleware:
         app: ASGIApp,
         settings: Settings,
         rate_limited: Iterable[tuple[str, str]] = RATE_LIMITED,
-        clock: Clock = time.monotonic,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = settings.max_body_bytes
         self.rate_limited = frozenset(rate_limited)
-        self.buckets = (
-            TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst, clock)
-            if settings.rate_limit_per_minute > 0
-            else None
-        )
+        self.limiter = limiter if limiter is not None else RateLimiter.from_settings(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.buckets is not None and (scope["method"], scope["path"]) in self.rate_limited:
-            wait = self.buckets.take(client_address(scope))
+        if self.limiter is not None and (scope["method"], scope["path"]) in self.rate_limited:
+            wait = await self.limiter.wait(client_address(scope))
             if wait > 0.0:
                 seconds = max(1, math.ceil(wait))
                 unit = "second" if seconds == 1 else "seconds"

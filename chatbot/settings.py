@@ -98,6 +98,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests one client may send at once before the per-minute rate applies.",
     )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        pattern=r"^(memory|redis|rediss|redis\+unix|redis\+sentinel|redis\+cluster)://",
+        description="Where rate-limit counters live: `memory://` (per process) or a "
+        "`redis://host:port` URL shared by every worker and host.",
+    )
     keep_alive_seconds: float = Field(
         default=5.0,
         gt=0.0,

@@ -6,12 +6,13 @@ import asyncio
 from collections.abc import Iterator
 
 import httpx2
+import limits.storage.memory
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from chatbot.app import create_app
-from chatbot.limits import LimitsMiddleware, TokenBuckets
+from chatbot.limits import LimitsMiddleware, RateLimiter, window_limit
 from chatbot.settings import Settings
 from tests.conftest import FIXTURES
 from tests.server import running_server
@@ -25,6 +26,17 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """A clock the in-memory `limits` store reads too, so windows pass without sleeping."""
+    fake = FakeClock()
+    monkeypatch.setattr(limits.storage.memory, "time", fake)
+    return fake
 
 
 def limited_client(**overrides: object) -> TestClient:
@@ -124,8 +136,9 @@ def test_a_flood_from_one_client_gets_429_with_retry_after(
     assert statuses == [200 if path == "/ask" else 404] * 3
     refused = client.post(path, json=body)
     assert refused.status_code == 429
-    assert refused.headers["retry-after"] == "10"  # one token every 10 s at 6 a minute
-    assert refused.json() == {"detail": "Too many requests: please wait 10 seconds and ask again."}
+    # 3 per 30 s at 6 a minute: the burst leaves the window 30 s after it began.
+    assert refused.headers["retry-after"] == "30"
+    assert refused.json() == {"detail": "Too many requests: please wait 30 seconds and ask again."}
 
 
 def test_the_rate_limit_is_per_client_and_spares_other_routes() -> None:
@@ -159,38 +172,50 @@ def test_rate_limit_zero_turns_it_off() -> None:
     assert statuses == {404}  # every request reached the app; none was refused with 429
 
 
-def test_token_buckets_refill_at_the_configured_rate() -> None:
-    clock = FakeClock()
-    buckets = TokenBuckets(per_minute=60, burst=2, clock=clock)
-    assert [buckets.take("a"), buckets.take("a")] == [0.0, 0.0]
-    assert buckets.take("a") == pytest.approx(1.0)
-    clock.now += 0.5
-    assert buckets.take("a") == pytest.approx(0.5)
-    clock.now += 0.5
-    assert buckets.take("a") == 0.0
+def test_a_burst_passes_then_the_client_waits_for_its_oldest_request_to_leave_the_window(
+    clock: FakeClock,
+) -> None:
+    limiter = RateLimiter(per_minute=60, burst=2, clock=clock)  # 2 per 2 s
+    assert [limiter.take("a"), limiter.take("a")] == [0.0, 0.0]
+    assert limiter.take("a") == pytest.approx(2.0)
+    clock.now += 1.5
+    assert limiter.take("a") == pytest.approx(0.5)
+    clock.now += 0.501
+    assert limiter.take("a") == 0.0  # the burst has left the window: two more pass
+    assert limiter.take("a") == 0.0
+    assert limiter.take("a") > 0.0
     clock.now += 60
-    assert [buckets.take("a"), buckets.take("a"), buckets.take("a")] == [0.0, 0.0, 1.0]
+    assert [limiter.take("a"), limiter.take("a"), limiter.take("a")] == [0.0, 0.0, 2.0]
 
 
-def test_token_buckets_forget_the_client_seen_longest_ago() -> None:
-    clock = FakeClock()
-    buckets = TokenBuckets(per_minute=1, burst=1, clock=clock, max_clients=2)
-    assert [buckets.take("a"), buckets.take("b")] == [0.0, 0.0]
-    assert buckets.take("a") > 0.0  # "a" is now the most recently seen
-    assert buckets.take("c") == 0.0  # evicts "b"
-    assert len(buckets) == 2
-    assert buckets.take("a") > 0.0
-    assert buckets.take("b") == 0.0  # forgotten, so a fresh burst
+def test_each_client_has_its_own_window(clock: FakeClock) -> None:
+    limiter = RateLimiter(per_minute=1, burst=1, clock=clock)
+    assert [limiter.take("a"), limiter.take("b")] == [0.0, 0.0]
+    assert limiter.take("a") == pytest.approx(60.0)
+    assert limiter.take("c") == 0.0
 
 
 @pytest.mark.parametrize(
-    ("per_minute", "burst", "max_clients"), [(0, 1, 10), (-1, 5, 10), (10, 0, 10), (10, 1, 0)]
+    ("per_minute", "burst", "window"),
+    [
+        (60, 20, "20 per 20 second"),
+        (6, 3, "3 per 30 second"),
+        (1, 2, "2 per 120 second"),
+        (7, 3, "3 per 26 second"),  # rounded up: never more than 7 a minute
+        (0.5, 1, "1 per 120 second"),
+        (6000, 1, "100 per 1 second"),  # windows are whole seconds
+    ],
 )
-def test_token_buckets_refuse_settings_that_cannot_work(
-    per_minute: float, burst: int, max_clients: int
+def test_the_window_holds_the_burst_and_keeps_the_per_minute_rate(
+    per_minute: float, burst: int, window: str
 ) -> None:
-    with pytest.raises(ValueError, match="per_minute > 0, burst >= 1 and max_clients >= 1"):
-        TokenBuckets(per_minute=per_minute, burst=burst, max_clients=max_clients)
+    assert str(window_limit(per_minute, burst)) == window
+
+
+@pytest.mark.parametrize(("per_minute", "burst"), [(0, 1), (-1, 5), (10, 0)])
+def test_the_rate_limiter_refuses_settings_that_cannot_work(per_minute: float, burst: int) -> None:
+    with pytest.raises(ValueError, match="per_minute > 0 and burst >= 1"):
+        RateLimiter(per_minute=per_minute, burst=burst)
 
 
 @pytest.mark.parametrize(
