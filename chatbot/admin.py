@@ -13,17 +13,21 @@ the new version.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import secrets
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 from fastapi.templating import Jinja2Templates
 
 from chatbot.engine import Engine
@@ -41,35 +45,42 @@ _server_log = logging.getLogger("uvicorn.error")
 _reload_lock = threading.Lock()
 
 
-def require_admin(request: Request) -> None:
+def _unauthorized() -> HTTPException:
+    # `Basic` makes a browser show its login prompt; a script sends the Bearer header.
+    return HTTPException(
+        status_code=401,
+        detail="This needs the admin token (CHATBOT_ADMIN_TOKEN).",
+        headers={"WWW-Authenticate": 'Basic realm="chatbot admin", charset="UTF-8"'},
+    )
+
+
+class _AdminBasic(HTTPBasic):
+    """HTTP Basic that answers a malformed header with the same 401 as a wrong token."""
+
+    def make_not_authenticated_error(self) -> HTTPException:
+        return _unauthorized()
+
+
+# auto_error=False: either scheme may be missing, as long as the other carries the token.
+_basic = _AdminBasic(auto_error=False)
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_admin(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
+) -> None:
     settings: Settings = request.app.state.settings
     token = settings.admin_token.get_secret_value()
     if not token:
         # create_app mounts these routes only with a token; an empty one must never match
         # an empty Basic password if they are ever mounted without.
         raise HTTPException(status_code=404, detail="Not Found")
-    given = presented_token(request.headers.get("authorization", ""))
+    # The browser's prompt asks for a user name too; any will do, the password is the token.
+    given = bearer.credentials if bearer else basic.password if basic else None
     if given is None or not secrets.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(
-            status_code=401,
-            detail="This needs the admin token (CHATBOT_ADMIN_TOKEN).",
-            headers={"WWW-Authenticate": 'Basic realm="chatbot admin", charset="UTF-8"'},
-        )
-
-
-def presented_token(authorization: str) -> str | None:
-    """The token from a Bearer header, or the password of a Basic one."""
-    scheme, _, credentials = authorization.strip().partition(" ")
-    if scheme.lower() == "bearer":
-        return credentials.strip() or None
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        _, separator, password = decoded.partition(":")
-        return password if separator else None
-    return None
+        raise _unauthorized()
 
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])

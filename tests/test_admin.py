@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from chatbot.admin import presented_token
 from chatbot.app import create_app
 from chatbot.reloading import SUPERVISOR_VARIABLE
 from chatbot.settings import Settings
@@ -88,19 +87,6 @@ def test_admin_page_opens_with_the_token(admin_client: TestClient, headers: dict
     response = admin_client.get("/admin", headers=headers)
     assert response.status_code == 200
     assert "Question log report" in response.text
-
-
-@pytest.mark.parametrize(
-    ("header", "token"),
-    [
-        ("Bearer abc", "abc"),
-        ("bearer  abc ", "abc"),
-        ("Basic " + "dTpw", "p"),
-        ("Basic dXc=", None),
-    ],
-)
-def test_presented_token_reads_bearer_and_basic(header: str, token: str | None) -> None:
-    assert presented_token(header) == token
 
 
 def test_a_short_admin_token_is_refused_at_start_up() -> None:
