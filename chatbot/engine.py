@@ -6,19 +6,19 @@ once built, so a server can swap in a new one without locking readers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from chatbot.answers import Answer, Hit
 from chatbot.documents import KnowledgeBase
-from chatbot.policy import Policy, answer_question
+from chatbot.folder import load_folder
+from chatbot.policy import FALLBACK_TEXT, Policy, answer_question
 from chatbot.retrieval import Retriever
 from chatbot.rules import RuleSet
-from chatbot.safety import load_red_flags, triage
-from chatbot.scope import load_scope
+from chatbot.safety import triage
 from chatbot.settings import Settings
-from chatbot.smalltalk import load_smalltalk, smalltalk
-from chatbot.validation import load_validated_knowledge
+from chatbot.site import Site
+from chatbot.smalltalk import smalltalk
 
 SEARCH_DEPTH = 8
 
@@ -28,21 +28,28 @@ class Engine:
     knowledge: KnowledgeBase
     retriever: Retriever
     policy: Policy
+    site: Site
     red_flags: RuleSet = field(default_factory=lambda: RuleSet({}))
     chat: RuleSet = field(default_factory=lambda: RuleSet({}))
 
     @classmethod
     def build(cls, knowledge_dir: Path, policy: Policy) -> Engine:
-        """Load and index `knowledge_dir`; raises `KnowledgeError` on a broken document."""
-        knowledge = load_validated_knowledge(knowledge_dir)
+        """Load and index `knowledge_dir`; raises `KnowledgeError` naming every problem."""
+        folder = load_folder(knowledge_dir)
+        site = folder.site
         retriever = Retriever(
-            knowledge.passages,
-            knowledge.synonyms,
-            knowledge.alternates,
-            load_scope(knowledge_dir),
+            folder.knowledge.passages,
+            folder.knowledge.synonyms,
+            folder.knowledge.alternates,
+            folder.scope,
         )
-        red_flags = load_red_flags(knowledge_dir)
-        return cls(knowledge, retriever, policy, red_flags, load_smalltalk(knowledge_dir))
+        policy = replace(
+            policy,
+            default_disclaimer=site.disclaimer or policy.default_disclaimer,
+            fallback_text=FALLBACK_TEXT.format(covers=site.covers),
+            starters=site.starters,
+        )
+        return cls(folder.knowledge, retriever, policy, site, folder.red_flags, folder.smalltalk)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
@@ -50,9 +57,10 @@ class Engine:
 
     def ask(self, question: str) -> Answer:
         """Triage first, so a red flag never reaches the search; then small talk; then search."""
+        disclaimer = self.policy.default_disclaimer
         return (
-            triage(question, self.red_flags, self.policy.default_disclaimer)
-            or smalltalk(question, self.chat, self.knowledge, self.policy.default_disclaimer)
+            triage(question, self.red_flags, disclaimer)
+            or smalltalk(question, self.chat, self.knowledge, disclaimer)
             or answer_question(question, self._search, self.knowledge, self.policy)
         )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from chatbot.datafile import phrases, yaml_entries
 from chatbot.documents import Document, KnowledgeBase, slugify
-from chatbot.parser import load_document
+from chatbot.parser import read_document
 from chatbot.problems import KnowledgeError, Problem
 
 SYNONYMS_FILE = "synonyms.yaml"
@@ -18,26 +18,35 @@ ALTERNATES_FILE = "alternates.yaml"
 
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """Load every `*.md` document in `directory`, or raise with all problems found."""
+    knowledge, problems = read_knowledge(directory)
+    if problems:
+        raise KnowledgeError(problems)
+    return knowledge
+
+
+def read_knowledge(directory: Path) -> tuple[KnowledgeBase, list[Problem]]:
+    """Every document that could be parsed, with the synonyms and alternates, and every
+    problem found on the way: the checks across documents run on what was read."""
     if not directory.is_dir():
-        raise KnowledgeError([Problem(directory, 0, "knowledge folder does not exist")])
+        return KnowledgeBase(()), [Problem(directory, 0, "knowledge folder does not exist")]
     paths = sorted(directory.glob("*.md"))
     if not paths:
-        raise KnowledgeError([Problem(directory, 0, "no Markdown documents (*.md) found")])
+        message = "no Markdown documents (*.md) found"
+        return KnowledgeBase(()), [Problem(directory, 0, message)]
     documents: list[Document] = []
     problems: list[Problem] = []
     broken: set[str] = set()
     for path in paths:
-        try:
-            documents.append(load_document(path))
-        except KnowledgeError as error:
-            problems.extend(error.problems)
+        document, found = read_document(path)
+        if document is not None:
+            documents.append(document)
+        if found:
+            problems.extend(found)
             broken.add(slugify(path.stem))
     passage_ids = {p.id for d in documents for p in d.passages}
     synonyms = _load_synonyms(directory / SYNONYMS_FILE, problems)
     alternates = _load_alternates(directory / ALTERNATES_FILE, passage_ids, broken, problems)
-    if problems:
-        raise KnowledgeError(problems)
-    return KnowledgeBase(tuple(documents), synonyms, alternates)
+    return KnowledgeBase(tuple(documents), synonyms, alternates), problems
 
 
 def _load_synonyms(path: Path, problems: list[Problem]) -> dict[str, str]:

@@ -103,7 +103,12 @@ def make_templates(directory: Path) -> Jinja2Templates:
     environment.filters["answer_blocks"] = answer_blocks
     environment.globals["band_note"] = band_note
     environment.globals["band_text"] = BAND_TEXT
-    return Jinja2Templates(env=environment)
+    return Jinja2Templates(env=environment, context_processors=[site_context])
+
+
+def site_context(request: Request) -> dict[str, object]:
+    """Every page speaks for the site it serves: its name and wording come from site.yaml."""
+    return {"site": request.app.state.engine.site}
 
 
 def _render(
@@ -120,7 +125,7 @@ def _chat(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    starters = [p.title for p in engine.knowledge.starters()]
+    starters = [p.title for p in engine.site.starters]
     documents = engine.knowledge.documents
     return _render(
         request,

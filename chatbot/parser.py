@@ -12,11 +12,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from chatbot.documents import Block, Document, Link, ListItem, Passage, Section, slugify
@@ -429,7 +430,8 @@ def _inline(token: Token) -> tuple[str, str]:
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     text = re.sub(r"[ \t]+", " ", "".join(parts)).strip()
-    html = _MARKDOWN.renderer.renderInline(token.children or [], _MARKDOWN.options, {})
+    renderer = cast(RendererHTML, _MARKDOWN.renderer)
+    html = renderer.renderInline(token.children or [], _MARKDOWN.options, {})
     return text, html.strip()
 
 

@@ -16,10 +16,11 @@ from chatbot.answers import Answer, Hit
 from chatbot.documents import KnowledgeBase, Passage
 
 SUGGEST_TEXT = "I'm not sure I found the right answer. Did you mean one of these questions?"
+# `{covers}` is what the site covers (site.yaml), so the fallback names no topic itself.
 FALLBACK_TEXT = (
     "Sorry, I couldn't find an answer to that in the knowledge base. I can answer "
-    "questions about the hip flexors and how to massage, stretch and care for them. "
-    "For anything about your own health, please ask a healthcare professional."
+    "questions about {covers}. For anything about your own health, please ask a "
+    "healthcare professional."
 )
 MAX_RELATED = 3
 # A question asking for a number ("how many weeks", "how long should I hold it")
@@ -42,6 +43,9 @@ class Policy:
     answer_threshold: float
     suggest_threshold: float
     default_disclaimer: str
+    fallback_text: str = FALLBACK_TEXT.format(covers="the topics of our articles")
+    # FAQ entries offered after a fallback; empty means the knowledge base's first ones.
+    starters: tuple[Passage, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.suggest_threshold <= self.answer_threshold <= 1.0:
@@ -90,10 +94,10 @@ def answer_question(
         question=question,
         band="fallback",
         answered=False,
-        text=FALLBACK_TEXT,
+        text=policy.fallback_text,
         confidence=confidence,
         passage=None,
-        related=knowledge.starters(MAX_RELATED),
+        related=policy.starters or knowledge.starters(MAX_RELATED),
         disclaimer=policy.default_disclaimer,
     )
 

@@ -57,36 +57,68 @@ class RuleSet:
     def reply(self, rule: Rule) -> str:
         return self.replies[rule.reply]
 
+    def extended(self, replies: dict[str, str], rules: list[Rule]) -> RuleSet:
+        """These rules and replies with `replies` and `rules` added; one with the name
+        of an existing rule or reply replaces it, in its place."""
+        by_name = {r.name: r for r in rules}
+        kept = [by_name.pop(r.name, r) for r in self.rules]
+        return RuleSet({**self.replies, **replies}, (*kept, *by_name.values()))
 
-def load_rules(path: Path) -> RuleSet:
-    """Read a rules file; an absent file has no rules. Faults raise `KnowledgeError`."""
+    def with_words(self, words: dict[str, str]) -> RuleSet:
+        """The replies with each `{name}` placeholder filled in from `words`."""
+        replies = dict(self.replies)
+        for name, text in replies.items():
+            for key, value in words.items():
+                text = text.replace("{" + key + "}", value)
+            replies[name] = text
+        return RuleSet(replies, self.rules)
+
+
+def load_rules(path: Path, base: RuleSet | None = None) -> RuleSet:
+    """Read a rules file. Alone, it needs `replies` and `rules`; over `base` (the package
+    defaults) it may hold either, and adds to `base` or replaces a rule or reply by its
+    name, so leaving a rule out never switches it off. An absent file adds nothing.
+    Faults raise `KnowledgeError`."""
     if not path.is_file():
-        return RuleSet({})
+        return base or RuleSet({})
     root = compose_yaml(path)
     problems: list[Problem] = []
     sections = _mapping(root)
-    if sections is None or set(sections) != {"replies", "rules"}:
+    required = {"replies", "rules"}
+    if (
+        sections is None
+        or (base is None and set(sections) != required)
+        or not set(sections) <= required
+        or not sections
+    ):
         line = 1 + root.start_mark.line if root is not None else 1
-        raise KnowledgeError([Problem(path, line, "needs exactly two keys: replies and rules")])
-    replies = node_value(sections["replies"])
-    if not isinstance(replies, dict) or not replies:
-        problems.append(_at(path, sections["replies"], "'replies' must map names to texts"))
-        replies = {}
+        needs = "exactly two keys" if base is None else "one or both of the keys"
+        raise KnowledgeError([Problem(path, line, f"needs {needs}: replies and rules")])
+    replies: dict[str, Any] = {}
+    if "replies" in sections:
+        replies = node_value(sections["replies"])
+        if not isinstance(replies, dict) or not replies:
+            problems.append(_at(path, sections["replies"], "'replies' must map names to texts"))
+            replies = {}
     for name, text in replies.items():
         if not (isinstance(text, str) and text.strip()):
             problems.append(_at(path, sections["replies"], f"reply '{name}' must be text"))
-    rules_node = sections["rules"]
-    if not isinstance(rules_node, yaml.SequenceNode):
+    known = {**(base.replies if base else {}), **replies}
+    rules: list[Rule] = []
+    rules_node = sections.get("rules")
+    if rules_node is not None and not isinstance(rules_node, yaml.SequenceNode):
         problems.append(_at(path, rules_node, "'rules' must be a list"))
         raise KnowledgeError(problems)
-    rules = []
-    for node in rules_node.value:
-        rule = _rule(path, node, replies, problems)
+    for node in rules_node.value if rules_node is not None else ():
+        rule = _rule(path, node, known, problems)
         if rule is not None:
             rules.append(rule)
     if problems:
         raise KnowledgeError(problems)
-    return RuleSet({str(k): str(v).strip() for k, v in replies.items()}, tuple(rules))
+    texts = {str(k): str(v).strip() for k, v in replies.items()}
+    if base is None:
+        return RuleSet(texts, tuple(rules))
+    return base.extended(texts, rules)
 
 
 def _rule(

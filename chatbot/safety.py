@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chatbot import defaults
 from chatbot.answers import Answer
 from chatbot.rules import RuleSet, load_rules
 
@@ -11,8 +12,9 @@ SAFETY_FILE = "safety.yaml"
 
 
 def load_red_flags(knowledge_dir: Path) -> RuleSet:
-    """The red-flag rules of a knowledge folder (none when it has no safety.yaml)."""
-    return load_rules(knowledge_dir / SAFETY_FILE)
+    """The package's red-flag rules with the knowledge folder's additions: a folder
+    without safety.yaml, or one that leaves a rule out, still has every default rule."""
+    return load_rules(knowledge_dir / SAFETY_FILE, base=load_rules(defaults.RED_FLAGS))
 
 
 def triage(question: str, red_flags: RuleSet, disclaimer: str) -> Answer | None:

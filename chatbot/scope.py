@@ -15,7 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from chatbot import defaults as defaults_folder
 from chatbot.datafile import compose_yaml, node_value
+from chatbot.documents import KnowledgeBase
 from chatbot.problems import KnowledgeError, Problem
 from chatbot.rules import plain
 
@@ -51,16 +53,50 @@ class Scope:
         return found
 
 
-def load_scope(knowledge_dir: Path) -> Scope:
-    """The scope of a knowledge folder; no file means no subject is out of scope."""
-    path = knowledge_dir / SCOPE_FILE
+def load_scope(knowledge_dir: Path, knowledge: KnowledgeBase | None = None) -> Scope:
+    """The scope of a knowledge folder: the package's general lists, less what the
+    documents cover, plus the folder's own `scope.yaml`. Raises `KnowledgeError`."""
+    defaults = _read_lists(defaults_folder.SCOPE)
+    own = _read_lists(knowledge_dir / SCOPE_FILE)
+    named = _named_by(knowledge) if knowledge else ""
+    text = _text_of(knowledge) if knowledge else ""
+    problems = [
+        Problem(
+            knowledge_dir / SCOPE_FILE,
+            line,
+            f"'{term}' is listed as {key} but "
+            "a document's title, headings or FAQ questions are about it; remove it",
+        )
+        for key in ("other_body_parts", "not_covered")
+        for term, line in own.get(key, ())
+        if _names(named, term)
+    ]
+    if problems:
+        raise KnowledgeError(problems)
+    # A general term the documents are about is one of their subjects instead.
+    body_parts = [t for t, _ in defaults.get("other_body_parts", ()) if not _names(named, t)]
+    not_covered = [
+        t for t, _ in defaults.get("not_covered", ()) if not _names(named + " " + text, t)
+    ]
+    subjects = [t for t, _ in defaults.get("other_body_parts", ()) if _names(named, t)]
+    return Scope(
+        subjects=(*subjects, *(t for t, _ in own.get("subjects", ()))),
+        other_body_parts=(*body_parts, *(t for t, _ in own.get("other_body_parts", ()))),
+        not_covered=(*not_covered, *(t for t, _ in own.get("not_covered", ()))),
+    )
+
+
+def _read_lists(path: Path) -> dict[str, list[tuple[str, int]]]:
+    """Each list of a scope file, as (term, line) pairs; {} when there is no file."""
     if not path.is_file():
-        return Scope()
+        return {}
     root = compose_yaml(path)
+    if root is None:
+        return {}
     if not isinstance(root, yaml.MappingNode):
-        line = 1 + root.start_mark.line if root is not None else 1
+        line = 1 + root.start_mark.line
         raise KnowledgeError([Problem(path, line, f"must map {', '.join(SCOPE_FIELDS)}")])
-    lists: dict[str, tuple[str, ...]] = {}
+    lists: dict[str, list[tuple[str, int]]] = {}
     problems = []
     for key_node, value_node in root.value:
         line = 1 + key_node.start_mark.line
@@ -70,7 +106,33 @@ def load_scope(knowledge_dir: Path) -> Scope:
         elif not (isinstance(value, list) and all(isinstance(v, str) and v for v in value)):
             problems.append(Problem(path, line, f"'{key_node.value}' must be a list of words"))
         else:
-            lists[str(key_node.value)] = tuple(value)
+            items = value_node.value if isinstance(value_node, yaml.SequenceNode) else []
+            lists[str(key_node.value)] = [
+                (str(v), 1 + node.start_mark.line) for v, node in zip(value, items, strict=True)
+            ]
     if problems:
         raise KnowledgeError(problems)
-    return Scope(**lists)
+    return lists
+
+
+def _named_by(knowledge: KnowledgeBase) -> str:
+    """What the documents are about: their titles, headings and FAQ questions."""
+    parts = [
+        text
+        for document in knowledge.documents
+        for text in (
+            document.title,
+            *(s.heading for s in document.sections),
+            *(p.question for p in document.passages if p.question),
+        )
+    ]
+    return plain(" ".join(parts))
+
+
+def _text_of(knowledge: KnowledgeBase) -> str:
+    return plain(" ".join(p.text for p in knowledge.passages))
+
+
+def _names(text: str, term: str) -> bool:
+    words = plain(term)
+    return bool(words) and re.search(rf"\b{re.escape(words)}\b", text) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chatbot import defaults
 from chatbot.answers import Answer
 from chatbot.documents import KnowledgeBase
 from chatbot.rules import RuleSet, load_rules
@@ -12,8 +13,8 @@ SMALLTALK_FILE = "smalltalk.yaml"
 
 
 def load_smalltalk(knowledge_dir: Path) -> RuleSet:
-    """The small-talk rules of a knowledge folder (none when it has no smalltalk.yaml)."""
-    return load_rules(knowledge_dir / SMALLTALK_FILE)
+    """The package's small-talk rules with the knowledge folder's additions."""
+    return load_rules(knowledge_dir / SMALLTALK_FILE, base=load_rules(defaults.SMALLTALK))
 
 
 def smalltalk(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from chatbot.datafile import yaml_entries
 from chatbot.documents import Document, KnowledgeBase
-from chatbot.knowledge import SYNONYMS_FILE, load_knowledge
+from chatbot.knowledge import SYNONYMS_FILE, read_knowledge
 from chatbot.problems import KnowledgeError, Problem
 from chatbot.rules import plain
 from chatbot.urls import article_target
@@ -24,11 +24,17 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def load_validated_knowledge(directory: Path) -> KnowledgeBase:
     """Load `directory` and run every check; raises `KnowledgeError` listing all faults."""
-    knowledge = load_knowledge(directory)
-    problems = cross_reference_problems(directory, knowledge)
+    knowledge, problems = read_validated_knowledge(directory)
     if problems:
         raise KnowledgeError(problems)
     return knowledge
+
+
+def read_validated_knowledge(directory: Path) -> tuple[KnowledgeBase, list[Problem]]:
+    """The documents that could be read and every problem: each document's own, then
+    those across documents, found among the documents that could be read."""
+    knowledge, problems = read_knowledge(directory)
+    return knowledge, problems + cross_reference_problems(directory, knowledge)
 
 
 def cross_reference_problems(directory: Path, knowledge: KnowledgeBase) -> list[Problem]:
@@ -87,6 +93,13 @@ def _broken_links(knowledge: KnowledgeBase) -> Iterator[Problem]:
             href, line = link.href, link.line
             target = article_target(href, document.slug)
             if target is None:
+                # The article page is served by the bot, where no other page exists.
+                message = (
+                    f"link '{href}' leads nowhere on the article page: link another "
+                    "document as 'other.md' (or 'other.md#anchor'), or a page elsewhere "
+                    "by its full https:// address"
+                )
+                yield Problem(document.path, line, message)
                 continue
             slug, fragment = target
             if slug not in anchors:

@@ -1,0 +1,60 @@
+"""A knowledge folder read whole: documents, site, scope, red flags and small talk,
+with every problem of every file found in one pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from chatbot.documents import KnowledgeBase
+from chatbot.problems import KnowledgeError, Problem
+from chatbot.rules import RuleSet
+from chatbot.safety import load_red_flags
+from chatbot.scope import Scope, load_scope
+from chatbot.site import Site, load_site
+from chatbot.smalltalk import load_smalltalk
+from chatbot.validation import read_validated_knowledge
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Folder:
+    knowledge: KnowledgeBase
+    site: Site
+    scope: Scope
+    red_flags: RuleSet
+    smalltalk: RuleSet
+
+
+def load_folder(directory: Path) -> Folder:
+    """Everything in `directory`, or `KnowledgeError` listing every problem of every file."""
+    folder, problems = read_folder(directory)
+    if problems or folder is None:
+        raise KnowledgeError(problems)
+    return folder
+
+
+def read_folder(directory: Path) -> tuple[Folder | None, list[Problem]]:
+    """Read every file even when an earlier one is broken, so one run shows every fault."""
+    knowledge, problems = read_validated_knowledge(directory)
+    site = _collect(lambda: load_site(directory, knowledge), problems)
+    scope = _collect(lambda: load_scope(directory, knowledge), problems)
+    # Red flags never depend on the documents: they load even when a document is broken.
+    red_flags = _collect(lambda: load_red_flags(directory), problems)
+    smalltalk = _collect(lambda: load_smalltalk(directory), problems)
+    if site is None or scope is None or red_flags is None or smalltalk is None:
+        return None, problems
+    red_flags = red_flags.with_words({"emergency": site.emergency})
+    smalltalk = smalltalk.with_words({"topics": site.covers, "example": site.example})
+    return Folder(knowledge, site, scope, red_flags, smalltalk), problems
+
+
+def _collect(load: Callable[[], T], problems: list[Problem]) -> T | None:
+    try:
+        return load()
+    except KnowledgeError as error:
+        problems.extend(error.problems)
+        return None
