@@ -107,6 +107,10 @@ def _split_front_matter(path: Path, source: str) -> tuple[dict[str, Any], str, i
         if key in meta and not (isinstance(meta[key], str) and meta[key].strip()):
             line = _field_line(lines, end, key)
             problems.append(Problem(path, line, f"front matter field '{key}' must be text"))
+    source_url = meta.get("source_url")
+    if isinstance(source_url, str) and urlsplit(source_url.strip()).scheme not in ("http", "https"):
+        line = _field_line(lines, end, "source_url")
+        problems.append(Problem(path, line, "'source_url' must be a full http(s):// address"))
     if not (isinstance(meta.get("title"), str) and meta["title"].strip()):
         if "title" not in meta:
             problems.append(Problem(path, 1, "front matter needs a 'title'"))

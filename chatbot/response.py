@@ -36,6 +36,10 @@ class Source(BaseModel):
     section: str = Field(description="Heading of the section the passage is in.")
     kind: Literal["faq", "article"] = Field(description="An FAQ entry or article text.")
     url: str = Field(description="Link to the passage on the article page.")
+    source_url: str | None = Field(
+        default=None,
+        description="Where the article was first published (its `source_url`), if known.",
+    )
 
 
 class Related(BaseModel):
@@ -138,6 +142,7 @@ def to_response(
             section=passage.section,
             kind=passage.kind,
             url=passage_url(passage, url_prefix),
+            source_url=document.source_url if document else None,
         )
     return AskResponse(
         answer_id=answer_id,

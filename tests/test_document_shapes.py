@@ -8,6 +8,7 @@ import pytest
 
 from chatbot.documents import Document
 from chatbot.parser import load_document
+from chatbot.problems import KnowledgeError
 
 FRONT = "---\ntitle: Looking After Your Feet\n---\n\n"
 
@@ -92,3 +93,13 @@ def test_a_link_to_another_document_file_becomes_its_article_page(
     assert document.links[0].href == expected
     assert f'href="{expected}"' in document.sections[1].blocks[0].html
     assert document.links[0].line == 7
+
+
+def test_source_url_must_be_a_web_address(tmp_path: Path) -> None:
+    path = tmp_path / "feet.md"
+    path.write_text(
+        "---\ntitle: Feet\nsource_url: javascript:alert(1)\n---\n\n## Care\n\nDry the toes.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match=r"feet.md:3: 'source_url' must be a full http"):
+        load_document(path)
