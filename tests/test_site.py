@@ -66,7 +66,8 @@ def test_its_own_faq_questions_are_answered_from_their_entries(
 ) -> None:
     answer = engine.ask(question)
     assert answer.band == "answer"
-    assert answer.passage is not None and answer.passage.question == question
+    assert answer.passage is not None
+    assert answer.passage.question == question
     assert answer.confidence >= 0.95
 
 
@@ -164,7 +165,7 @@ def test_a_safety_rule_with_a_default_name_replaces_it(folder: Path) -> None:
 
 def test_a_broken_safety_file_stops_the_bot_rather_than_drop_rules(folder: Path) -> None:
     (folder / "safety.yaml").write_text("rules:\n  - name: x\n    reply: nowhere\n")
-    with pytest.raises(KnowledgeError, match="safety.yaml:2: each rule needs exactly"):
+    with pytest.raises(KnowledgeError, match=r"safety\.yaml:2: each rule needs exactly"):
         load_folder(folder)
 
 
