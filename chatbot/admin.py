@@ -35,6 +35,7 @@ from chatbot.question_log import QuestionLog
 from chatbot.reloading import kept_message, reload_engine
 from chatbot.report import DayCount, build_report
 from chatbot.settings import Settings
+from chatbot.urls import passage_id_url
 
 CHART_HEIGHT = 160
 BAR_WIDTH = 14
@@ -173,6 +174,7 @@ def _admin_page(
         "bar_width": BAR_WIDTH - 2,
         "notice": notice,
         "problems": problems,
+        "passage_url": passage_id_url,
     }
     templates: Jinja2Templates = request.app.state.templates
     response = templates.TemplateResponse(request, "admin.html", context, status_code=status_code)

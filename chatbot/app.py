@@ -128,10 +128,15 @@ def describe_errors(errors: object) -> str:
         field = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
         if kind == "json_invalid":
             messages.append("The request body is not valid JSON.")
+        elif (kind == "missing" and not field) or kind in (
+            "model_attributes_type",
+            "dict_type",
+            "model_type",
+        ):
+            # A missing body is reported as the body itself missing, a field named ''.
+            messages.append('The request body must be a JSON object like {"question": "…"}.')
         elif kind == "missing":
             messages.append(f"The field '{field}' is required.")
-        elif kind in ("model_attributes_type", "dict_type", "model_type"):
-            messages.append('The request body must be a JSON object like {"question": "…"}.')
         elif kind == "string_type":
             messages.append(f"The field '{field}' must be a string.")
         elif kind == "string_too_short":

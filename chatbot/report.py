@@ -2,11 +2,14 @@
 
 The report only suggests; nothing here changes the knowledge base. Questions are
 grouped by their normalised text, so "Why are my hips tight?" and "why are my hips
-tight" count as one.
+tight" count as one. Every question is one of three outcomes, counted the same way
+everywhere: answered, unanswered (a suggestion or a fallback, which new content could
+fix) or other (a referral to a professional, small talk).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,6 +19,10 @@ from chatbot.rules import plain
 
 # Bands the knowledge base could fix by adding content; triage and small talk are not gaps.
 UNANSWERED_BANDS = frozenset({"suggest", "fallback"})
+# Characters a terminal acts on rather than shows (escapes, OSC 8 links, line breaks,
+# bidirectional overrides); visitors type the questions, so the report shows these
+# escaped instead.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
 LOW_CONFIDENCE = 0.5
 TOP = 10
 
@@ -24,6 +31,7 @@ TOP = 10
 class QuestionCount:
     question: str  # the most frequent wording in the group
     count: int
+    passage_id: str | None = None  # the passage most often given to the group
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,14 @@ class Report:
     days: tuple[DayCount, ...]
     low_confidence_below: float
 
+    @property
+    def unanswered_total(self) -> int:
+        return sum(d.unanswered for d in self.days)
+
+    @property
+    def other_total(self) -> int:
+        return sum(d.other for d in self.days)
+
 
 def build_report(
     snapshot: LogSnapshot, *, low_confidence: float = LOW_CONFIDENCE, top: int = TOP
@@ -62,11 +78,11 @@ def build_report(
     if top < 1:
         raise ValueError("top must be at least 1")
     questions = snapshot.questions
-    unanswered = [q for q in questions if not q.answered and q.band in UNANSWERED_BANDS]
+    unanswered = [q for q in questions if outcome(q) == "unanswered"]
     shaky = [q for q in questions if q.band == "answer" and q.confidence < low_confidence]
     return Report(
         questions=len(questions),
-        answered=sum(q.answered for q in questions),
+        answered=sum(outcome(q) == "answered" for q in questions),
         unanswered=_most_frequent(unanswered, top),
         low_confidence=_most_frequent(shaky, top),
         thumbs_down=_thumbs_down(snapshot, top),
@@ -77,11 +93,15 @@ def build_report(
 
 def _most_frequent(questions: list[LoggedQuestion], top: int) -> tuple[QuestionCount, ...]:
     groups: dict[str, Counter[str]] = defaultdict(Counter)
+    passages: dict[str, Counter[str | None]] = defaultdict(Counter)
     for logged in questions:
         groups[plain(logged.question)][logged.question] += 1
+        passages[plain(logged.question)][logged.passage_id] += 1
     counts = [
-        QuestionCount(wordings.most_common(1)[0][0], wordings.total())
-        for wordings in groups.values()
+        QuestionCount(
+            wordings.most_common(1)[0][0], wordings.total(), passages[key].most_common(1)[0][0]
+        )
+        for key, wordings in groups.items()
     ]
     counts.sort(key=lambda c: (-c.count, c.question.lower()))
     return tuple(counts[:top])
@@ -104,14 +124,7 @@ def _per_day(questions: tuple[LoggedQuestion, ...]) -> tuple[DayCount, ...]:
         return ()
     tally: dict[date, Counter[str]] = defaultdict(Counter)
     for logged in questions:
-        outcome = (
-            "answered"
-            if logged.answered
-            else "unanswered"
-            if logged.band in UNANSWERED_BANDS
-            else "other"
-        )
-        tally[logged.asked_at.date()][outcome] += 1
+        tally[logged.asked_at.date()][outcome(logged)] += 1
     first, last = min(tally), max(tally)
     # Quiet days are shown as zero rather than skipped, so the chart's time axis is honest.
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
@@ -121,11 +134,18 @@ def _per_day(questions: tuple[LoggedQuestion, ...]) -> tuple[DayCount, ...]:
     )
 
 
+def outcome(logged: LoggedQuestion) -> str:
+    """answered, unanswered or other: the one place a question's outcome is decided."""
+    if logged.answered:
+        return "answered"
+    return "unanswered" if logged.band in UNANSWERED_BANDS else "other"
+
+
 def format_report(report: Report) -> str:
     """The report as plain text, for `chatbot report`."""
     lines = [
-        f"Questions logged: {report.questions} "
-        f"(answered {report.answered}, not answered {report.questions - report.answered})",
+        f"Questions logged: {report.questions} (answered {report.answered}, "
+        f"unanswered {report.unanswered_total}, other {report.other_total})",
         "",
         "Most frequent unanswered questions:",
         *_counted(report.unanswered),
@@ -135,7 +155,8 @@ def format_report(report: Report) -> str:
         "",
         "Answers with the most thumbs-down:",
         *(
-            f"  {r.thumbs_down:>5} down {r.thumbs_up:>5} up  {r.passage_id or '(no answer)'}"
+            f"  {r.thumbs_down:>5} down {r.thumbs_up:>5} up  "
+            f"{printable(r.passage_id) if r.passage_id else '(no answer)'}"
             for r in report.thumbs_down
         ),
         *([] if report.thumbs_down else ["  (none)"]),
@@ -152,4 +173,15 @@ def format_report(report: Report) -> str:
 
 
 def _counted(counts: tuple[QuestionCount, ...]) -> list[str]:
-    return [f"  {c.count:>5}  {c.question}" for c in counts] or ["  (none)"]
+    return [f"  {c.count:>5}  {printable(c.question)}" for c in counts] or ["  (none)"]
+
+
+def printable(text: str) -> str:
+    """`text` with every control character shown as an escape: ESC as `\\x1b`, a newline
+    as `\\n`, so a question cannot move the cursor, recolour or forge report lines."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in _UNPRINTABLE
+        else ch
+        for ch in text
+    )

@@ -22,6 +22,12 @@ def passage_url(passage: Passage, prefix: str = "") -> str:
     return f"{prefix}{article_path(passage.document)}#{passage.anchor}"
 
 
+def passage_id_url(passage_id: str, prefix: str = "") -> str:
+    """The link to a passage known only by its id (`<document>#<anchor>`), as in the log."""
+    document, separator, anchor = passage_id.partition("#")
+    return f"{prefix}{article_path(document)}{separator}{anchor}"
+
+
 def article_target(href: str, current: str) -> tuple[str, str] | None:
     """(document slug, anchor) that a same-site link in document `current` points to,
     or None when it points outside the articles. `#anchor` stays in `current`."""

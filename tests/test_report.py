@@ -84,7 +84,7 @@ def test_report_numbers_match_the_seeded_log(seeded_db: Path) -> None:
         QuestionCount("Why is my kettle furry?", 3),
         QuestionCount("Can I freeze a starter?", 1),
     )
-    assert report.low_confidence == (QuestionCount("descale kettle monthly?", 2),)
+    assert report.low_confidence == (QuestionCount("descale kettle monthly?", 2, KETTLE_FAQ),)
     assert report.thumbs_down == (
         PassageFeedback(KETTLE_FAQ, 2, 0),
         PassageFeedback(None, 1, 0),
@@ -116,7 +116,7 @@ def test_report_command_prints_the_same_numbers(seeded_db: Path) -> None:
     result = CliRunner().invoke(cli, ["report", "--db", str(seeded_db), "--below", "0.5"])
     assert result.exit_code == 0, result.output
     lines = _squeezed(result.output)
-    assert "Questions logged: 10 (answered 5, not answered 5)" in lines
+    assert "Questions logged: 10 (answered 5, unanswered 4, other 1)" in lines
     assert "3 Why is my kettle furry?" in lines
     assert "2 descale kettle monthly?" in lines
     assert f"2 down 0 up {KETTLE_FAQ}" in lines
@@ -147,7 +147,7 @@ def test_admin_page_shows_the_same_numbers(seeded_db: Path) -> None:
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     page = re.sub(r"\s+", " ", response.text)
-    assert "10 questions logged: 5 answered, 5 not answered." in page
+    assert "10 questions logged: 5 answered, 4 unanswered, 1 other (referrals, small talk)." in page
     assert "<td>3</td><td>Why is my kettle furry?</td>" in page
     assert "<td>2</td><td>descale kettle monthly?</td>" in page
     assert f">{KETTLE_FAQ}</a></td><td>2</td><td>0</td>" in page
