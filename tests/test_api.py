@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from chatbot.app import create_app
-from chatbot.settings import Settings
-from tests.conftest import AskJSON
+from chatbot.engine import Engine
+from tests.conftest import FIXTURES, AppFactory, AskJSON
 
 FIELDS = {
     "answer_id",
@@ -26,26 +25,26 @@ FIELDS = {
 
 
 def test_answer_follows_the_contract_field_by_field(ask: AskJSON) -> None:
-    body = ask("  What are the hip flexors?  ")
+    body = ask("  What are the wrist flexors?  ")
     assert set(body) == FIELDS
     assert re.fullmatch(r"[0-9a-f]{32}", body["answer_id"])
-    assert body["question"] == "What are the hip flexors?"
+    assert body["question"] == "What are the wrist flexors?"
     assert body["answered"] is True
     assert body["band"] == "answer"
-    assert body["answer"].startswith("The hip flexors are a group of muscles located in the front")
+    assert body["answer"].startswith("The wrist flexors are the muscles on the palm side")
     assert 0.9 <= body["confidence"] <= 1.0
     assert body["source"] == {
-        "id": "why-massage-hip-flexors#faq-what-are-the-hip-flexors",
-        "document": "why-massage-hip-flexors",
-        "title": "Why Massage Hip Flexors?",
+        "id": "desk-wrist-stretches#faq-what-are-the-wrist-flexors",
+        "document": "desk-wrist-stretches",
+        "title": "Wrist Stretches for Desk Workers",
         "section": "Frequently Asked Questions",
         "kind": "faq",
-        "url": "/articles/why-massage-hip-flexors#faq-what-are-the-hip-flexors",
+        "url": "/articles/desk-wrist-stretches#faq-what-are-the-wrist-flexors",
     }
     assert 0 < len(body["related"]) <= 3
     assert all(set(r) == {"id", "title", "url"} for r in body["related"])
     assert all(r["url"].endswith("/articles/" + r["id"]) for r in body["related"])
-    assert body["disclaimer"].startswith("This article is intended for informational purposes")
+    assert body["disclaimer"].startswith("This fixture article is for testing only")
 
 
 def test_unanswerable_question_gets_the_fallback_with_a_disclaimer(ask: AskJSON) -> None:
@@ -59,16 +58,17 @@ def test_unanswerable_question_gets_the_fallback_with_a_disclaimer(ask: AskJSON)
 
 
 def test_step_by_step_question_gets_all_five_steps(ask: AskJSON) -> None:
-    body = ask("how do I massage my hip flexors step by step")
+    body = ask("how do I stretch my wrists step by step")
     assert body["answered"] is True
     assert [line[:2] for line in body["answer"].split("\n")] == ["1.", "2.", "3.", "4.", "5."]
-    assert body["source"]["url"].endswith("#your-step-by-step-guide-to-hip-flexor-massage-steps")
+    assert body["source"]["url"].endswith("#your-step-by-step-wrist-stretch-steps")
 
 
 def test_citation_links_land_on_an_anchor_of_the_article_page(
     client: TestClient, ask: AskJSON
 ) -> None:
-    body = ask("How can I stretch my hip flexors?")
+    body = ask("Why should I stretch my wrists?")
+    assert body["related"], "the check below needs related passages to follow"
     path, anchor = body["source"]["url"].split("#")
     page = client.get(path)
     assert page.status_code == 200
@@ -123,7 +123,9 @@ def test_bad_input_gets_a_4xx_with_a_clear_message(
 
 
 def test_a_thousand_characters_is_accepted(ask: AskJSON) -> None:
-    assert ask("hip " * 250)["question"] == ("hip " * 250).strip()
+    question = ("wrist " * 200)[:1000]
+    assert len(question) == 1000
+    assert ask(question)["question"] == question.strip()
 
 
 def test_wrong_method_and_unknown_route_are_clean_json_errors(client: TestClient) -> None:
@@ -133,11 +135,14 @@ def test_wrong_method_and_unknown_route_are_clean_json_errors(client: TestClient
     assert missing.json() == {"detail": "Not Found"}
 
 
-def test_healthz_answers_for_probes(client: TestClient) -> None:
+def test_healthz_answers_for_probes(client: TestClient, engine: Engine) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["status"] == "ok"
-    assert response.json()["passages"] > 50
+    assert response.json() == {
+        "status": "ok",
+        "documents": 2,
+        "passages": len(engine.knowledge.passages),
+    }
 
 
 def test_openapi_docs_describe_ask_with_examples(client: TestClient) -> None:
@@ -150,7 +155,7 @@ def test_openapi_docs_describe_ask_with_examples(client: TestClient) -> None:
     assert components["AskResponse"]["examples"][0]["source"]["kind"] == "faq"
 
 
-@pytest.mark.parametrize("path", ["/", "/articles/why-massage-hip-flexors", "/healthz"])
+@pytest.mark.parametrize("path", ["/", "/articles/desk-wrist-stretches", "/healthz"])
 def test_security_headers_on_every_page(client: TestClient, path: str) -> None:
     headers = client.get(path).headers
     assert "script-src 'self'" in headers["content-security-policy"]
@@ -165,9 +170,9 @@ class _BrokenEngine:
 
 
 def test_an_unexpected_error_is_a_plain_500_with_the_security_headers(
-    fixture_settings: Settings,
+    app_factory: AppFactory,
 ) -> None:
-    app = create_app(fixture_settings)
+    app = app_factory()
     app.state.engine = _BrokenEngine()
     response = TestClient(app, raise_server_exceptions=False).post(
         "/ask", json={"question": "anything"}
@@ -179,15 +184,18 @@ def test_an_unexpected_error_is_a_plain_500_with_the_security_headers(
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-def test_app_over_fixture_knowledge_cites_its_own_document(fixture_client: TestClient) -> None:
-    body = fixture_client.post("/ask", json={"question": "Can I use soap on cast iron?"}).json()
+def test_app_over_another_knowledge_folder_cites_its_own_document(
+    app_factory: AppFactory,
+) -> None:
+    client = TestClient(app_factory(knowledge_dir=FIXTURES / "knowledge"))
+    body = client.post("/ask", json={"question": "Can I use soap on cast iron?"}).json()
     assert body["answered"] is True
     assert body["source"]["title"] == "Caring for a Cast-Iron Pan"
     assert body["disclaimer"] == "Fixture disclaimer for cast-iron care."
 
 
 def test_feedback_is_validated_and_accepted(client: TestClient, ask: AskJSON) -> None:
-    answer_id = ask("What are the hip flexors?")["answer_id"]
+    answer_id = ask("What are the wrist flexors?")["answer_id"]
     response = client.post("/feedback", json={"answer_id": answer_id, "helpful": False})
     assert response.status_code == 202
     assert response.json() == {"status": "accepted"}

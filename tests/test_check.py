@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chatbot.cli import cli
-from tests.conftest import FIXTURES, SEED_KNOWLEDGE
+from tests.conftest import CLINIC, FIXTURES
 
 runner = CliRunner()
 MANY = FIXTURES / "many"
@@ -156,7 +156,7 @@ def test_two_documents_with_the_same_id_are_reported(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("folder", [MANY, SEED_KNOWLEDGE], ids=["fixture folder", "seed"])
+@pytest.mark.parametrize("folder", [MANY, CLINIC], ids=["many", "clinic"])
 def test_a_sound_folder_passes_with_a_summary(folder: Path) -> None:
     result = runner.invoke(cli, ["check", str(folder)])
     assert result.exit_code == 0, result.output

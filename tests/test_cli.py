@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx2
@@ -15,16 +11,19 @@ from typer.testing import CliRunner
 
 from chatbot.cli import cli
 from tests.conftest import FIXTURES
+from tests.server import running_server
 
 runner = CliRunner()
 
 
-def test_ask_prints_the_answer_source_and_disclaimer() -> None:
-    result = runner.invoke(cli, ["ask", "What are the hip flexors?"])
+def test_ask_prints_the_answer_source_and_disclaimer(clinic_dir: Path) -> None:
+    result = runner.invoke(
+        cli, ["ask", "What are the wrist flexors?", "--knowledge", str(clinic_dir)]
+    )
     assert result.exit_code == 0, result.output
-    assert "The hip flexors are a group of muscles" in result.output
-    assert "Source: Frequently Asked Questions — Why Massage Hip Flexors?" in result.output
-    assert "informational purposes only" in result.output
+    assert "The wrist flexors are the muscles on the palm side" in result.output
+    assert "Source: Frequently Asked Questions — Wrist Stretches for Desk Workers" in result.output
+    assert "This fixture article is for testing only" in result.output
 
 
 def test_ask_json_prints_the_api_response() -> None:
@@ -91,34 +90,11 @@ def test_serve_refuses_to_start_on_a_broken_knowledge_base(tmp_path: Path) -> No
     assert "bad.md:1: document must start with '---' front matter" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def test_serve_answers_over_http_and_python_m_works() -> None:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "chatbot", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx2.post(
-                    f"http://127.0.0.1:{port}/ask", json={"question": "What are the hip flexors?"}
-                )
-                break
-            except httpx2.TransportError:
-                assert server.poll() is None, "server exited"
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
-        assert response.status_code == 200
-        assert response.json()["answered"] is True
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+@pytest.mark.e2e
+def test_serve_answers_over_http_and_python_m_works(clinic_dir: Path) -> None:
+    # tests.server starts `python -m chatbot serve` and waits for /healthz.
+    with running_server({"CHATBOT_KNOWLEDGE_DIR": str(clinic_dir)}) as url:
+        response = httpx2.post(f"{url}/ask", json={"question": "What are the wrist flexors?"})
+    assert response.status_code == 200
+    assert response.json()["answered"] is True
+    assert response.json()["source"]["document"] == "desk-wrist-stretches"

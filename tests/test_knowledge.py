@@ -1,4 +1,4 @@
-"""The loader: the seed article becomes clean, verbatim passages; broken files fail clearly."""
+"""The loader: an article becomes clean, verbatim passages; broken files fail clearly."""
 
 from __future__ import annotations
 
@@ -11,99 +11,82 @@ from chatbot.documents import Document
 from chatbot.knowledge import load_knowledge
 from chatbot.parser import is_informative, load_document
 from chatbot.problems import KnowledgeError
-from tests.conftest import FIXTURES, SEED_ARTICLE, SEED_KNOWLEDGE
+from tests.conftest import CLINIC, FIXTURES
 
-SEED_HEADINGS = [
-    "Key Facts: Why Massage Hip Flexors",
-    "The Importance of Hip Flexors",
-    "Why Do Hip Flexors Matter?",
-    "Understanding Your Hip Flexors: The Psoas Connection",
-    "The Psoas: Your Body’s Powerful Muscle",
-    "How Can Massage Help The PSOAS?",
-    "Stretches and Exercises for Hip Flexor Health",
-    "The Healing Power of Massage",
-    "The Magic Behind the Massage",
-    "Mastering the Art of Hip Flexor Massage",
+WRIST_HEADINGS = [
+    "Why Wrists Get Stiff",
+    "A Simple Wrist Stretch Routine",
+    "Your Step-by-Step Wrist Stretch",
     "Techniques to Try",
-    "Complementary Care for Hip Flexor Health",
-    "A Holistic Approach to Hip Health",
-    "Prevention and Recovery: Your Path to Better Hip Health",
-    "Your Hip Health Game Plan",
-    "Taking Action: Your Guide to Massaging Hip Flexors",
-    "Your Step-by-Step Guide to Hip Flexor Massage",
-    "Beyond Massage: A Comprehensive Approach to Hip Flexor Health",
-    "Building a Holistic Hip Flexor Health Routine",
-    "Wrapping Up: The Power of Hip Flexor Massage",
-    "Key Takeaways",
     "Frequently Asked Questions",
 ]
-DEBRIS = ["quiz", "illustration", "psoas muscle\n"]
 
 
 @pytest.fixture(scope="module")
-def seed_text() -> str:
-    # The scraped original, with its bullets and indentation flattened to single lines.
-    raw = SEED_ARTICLE.read_text(encoding="utf-8")
-    return "\n".join(re.sub(r"^\s*(?:•\s+|[QA]: )", "", line).strip() for line in raw.split("\n"))
+def wrist_source() -> str:
+    return (CLINIC / "desk-wrist-stretches.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def seed_document() -> Document:
-    return load_knowledge(SEED_KNOWLEDGE).documents[0]
+def wrist_document() -> Document:
+    document = load_knowledge(CLINIC).document("desk-wrist-stretches")
+    assert document is not None
+    return document
 
 
-def test_seed_has_ten_faq_pairs_with_their_questions(seed_document: Document) -> None:
-    faqs = [p for p in seed_document.passages if p.kind == "faq"]
-    assert len(faqs) == 10
-    assert faqs[0].question == "Why should I massage my hip flexors?"
-    assert faqs[-1].question == "Can daily activities contribute to hip flexor tightness?"
-    assert all(p.text and not p.text.startswith("A:") for p in faqs)
+def test_faq_entries_become_passages_with_their_questions(wrist_document: Document) -> None:
+    faqs = [p for p in wrist_document.passages if p.kind == "faq"]
+    assert len(faqs) == 4
+    assert faqs[0].question == "What are the wrist flexors?"
+    assert faqs[-1].question == "What is a stress ball?"
+    assert all(p.text and not p.text.startswith("###") for p in faqs)
 
 
-def test_every_section_of_the_article_is_present_in_order(seed_document: Document) -> None:
-    assert [s.heading for s in seed_document.sections[1:]] == SEED_HEADINGS
+def test_every_section_of_the_article_is_present_in_order(wrist_document: Document) -> None:
+    assert [s.heading for s in wrist_document.sections[1:]] == WRIST_HEADINGS
 
 
-def test_passage_text_is_verbatim_from_the_source(seed_document: Document, seed_text: str) -> None:
-    for passage in seed_document.passages:
+def test_passage_text_is_verbatim_from_the_source(
+    wrist_document: Document, wrist_source: str
+) -> None:
+    # The source without its Markdown marks: bold labels, bullets and numbering.
+    plain = "\n".join(
+        re.sub(r"^(?:- |\d+\. )", "", line).replace("**", "") for line in wrist_source.split("\n")
+    )
+    assert len(wrist_document.passages) > 10
+    for passage in wrist_document.passages:
         for line in passage.text.split("\n"):
             if line:
-                assert re.sub(r"^\d+\. ", "", line) in seed_text, passage.id
+                assert re.sub(r"^\d+\. ", "", line) in plain, passage.id
 
 
-@pytest.mark.parametrize("debris", DEBRIS)
-def test_scraping_debris_is_dropped(seed_document: Document, debris: str) -> None:
-    source = Path(seed_document.path).read_text(encoding="utf-8")
-    assert debris.lower() not in source.lower()
-
-
-def test_numbered_guide_is_one_passage_with_all_five_steps(seed_document: Document) -> None:
-    guide = [p for p in seed_document.passages if p.anchor.endswith("-steps")]
+def test_numbered_guide_is_one_passage_with_all_five_steps(wrist_document: Document) -> None:
+    guide = [p for p in wrist_document.passages if p.anchor.endswith("-steps")]
     assert len(guide) == 1
     lines = guide[0].text.split("\n")
     assert [line.split(".")[0] for line in lines] == ["1", "2", "3", "4", "5"]
-    assert lines[2].startswith("3. Apply Gentle Pressure: Using your fingers")
+    assert lines[2].startswith("3. Pull Gently: Use your other hand")
 
 
-def test_bullet_items_know_their_section(seed_document: Document) -> None:
-    by_title = {p.title: p for p in seed_document.passages}
-    item = by_title["Techniques to Try: Heat Therapy"]
+def test_bullet_items_know_their_section(wrist_document: Document) -> None:
+    by_title = {p.title: p for p in wrist_document.passages}
+    item = by_title["Techniques to Try: Warm Water"]
     assert item.section == "Techniques to Try"
-    assert item.headings == ("Mastering the Art of Hip Flexor Massage", "Techniques to Try")
-    assert item.text.startswith("Heat Therapy: Applying heat")
+    assert item.headings == ("A Simple Wrist Stretch Routine", "Techniques to Try")
+    assert item.text.startswith("Warm Water: Soaking your hands")
 
 
-def test_disclaimer_and_references_are_kept(seed_document: Document) -> None:
-    assert (seed_document.disclaimer or "").startswith("This article is intended for informational")
-    assert len(seed_document.references) == 5
-    assert seed_document.references[0].startswith("Vive Health:")
+def test_disclaimer_and_references_are_kept(wrist_document: Document) -> None:
+    assert (wrist_document.disclaimer or "").startswith("This fixture article is for testing only")
+    assert len(wrist_document.references) == 2
+    assert wrist_document.references[0].startswith("Fixture Desk Health Notes")
 
 
-def test_passage_ids_and_anchors_are_unique_and_stable(seed_document: Document) -> None:
-    ids = [p.id for p in seed_document.passages]
+def test_passage_ids_and_anchors_are_unique_and_stable(wrist_document: Document) -> None:
+    ids = [p.id for p in wrist_document.passages]
     assert len(ids) == len(set(ids))
-    assert "why-massage-hip-flexors#faq-what-are-the-hip-flexors" in ids
-    assert all(p.id == f"{p.document}#{p.anchor}" for p in seed_document.passages)
+    assert "desk-wrist-stretches#faq-what-are-the-wrist-flexors" in ids
+    assert all(p.id == f"{p.document}#{p.anchor}" for p in wrist_document.passages)
 
 
 @pytest.mark.parametrize(
@@ -187,9 +170,10 @@ def test_missing_or_empty_folder_is_an_error(tmp_path: Path, setup: str) -> None
         load_knowledge(folder)
 
 
-def test_seed_synonyms_and_alternates_are_loaded() -> None:
-    knowledge = load_knowledge(SEED_KNOWLEDGE)
-    assert knowledge.synonyms["stiff"] == "tight"
+def test_synonyms_and_alternates_are_loaded() -> None:
+    knowledge = load_knowledge(CLINIC)
+    assert knowledge.synonyms["tight"] == "stiff"
+    assert knowledge.alternates
     assert all(pid in {p.id for p in knowledge.passages} for pid in knowledge.alternates)
 
 

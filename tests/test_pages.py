@@ -9,11 +9,10 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from chatbot.app import create_app
 from chatbot.engine import Engine
 from chatbot.pages import BAND_TEXT, band_config
 from chatbot.response import AskResponse, Related
-from chatbot.settings import Settings
+from tests.conftest import AppFactory
 
 
 def test_chat_page_has_a_labelled_box_starters_and_the_disclaimer(client: TestClient) -> None:
@@ -24,39 +23,37 @@ def test_chat_page_has_a_labelled_box_starters_and_the_disclaimer(client: TestCl
     assert 'id="conversation"' in html
     assert 'aria-live="polite"' in html
     assert "Not medical advice." in html
-    assert 'value="Why should I massage my hip flexors?"' in html
+    assert 'value="What are the wrist flexors?"' in html
     assert re.search(r'<script src="[^"]*/static/chat\.js" defer>', html)
     assert "<script>" not in html  # no inline scripts
 
 
 def test_form_post_without_javascript_renders_the_answer(client: TestClient) -> None:
-    page = client.post("/", data={"question": "Can tight hip flexors cause back pain?"})
+    page = client.post("/", data={"question": "Can stiff wrists cause forearm pain?"})
     assert page.status_code == 200
     html = page.text
-    assert "Yes, tight hip flexors can contribute to lower back pain." in html
-    assert 'href="/articles/why-massage-hip-flexors#faq-can-tight-hip-flexors-cause-back-pain"' in (
-        html
-    )
-    assert "This article is intended for informational purposes only" in html
+    assert "Yes, stiff wrists can pull on the forearm muscles" in html
+    assert 'href="/articles/desk-wrist-stretches#faq-can-stiff-wrists-cause-forearm-pain"' in html
+    assert "This fixture article is for testing only" in html
 
 
 def test_form_post_keeps_the_conversation_so_far(client: TestClient) -> None:
     page = client.post(
         "/",
         data={
-            "question": "How can I stretch my hip flexors?",
-            "history": ["What are the hip flexors?"],
+            "question": "Why should I stretch my wrists?",
+            "history": ["What are the wrist flexors?"],
         },
     )
     html = page.text
-    assert html.index("What are the hip flexors?") < html.index("How can I stretch my hip flexors?")
+    assert html.index("What are the wrist flexors?") < html.index("Why should I stretch my wrists?")
     assert html.count('class="message user"') == 2
-    assert '<input type="hidden" name="history" value="How can I stretch my hip flexors?">' in html
+    assert '<input type="hidden" name="history" value="Why should I stretch my wrists?">' in html
 
 
 def test_step_answer_renders_as_a_numbered_list(client: TestClient) -> None:
-    html = client.post("/", data={"question": "step by step guide to massage hip flexors"}).text
-    assert "<ol><li>Find a Comfortable Position: Start by lying down" in html
+    html = client.post("/", data={"question": "step by step guide to stretch wrists"}).text
+    assert "<ol><li>Sit Up Tall: Sit with both feet flat" in html
 
 
 @pytest.mark.parametrize(
@@ -82,16 +79,18 @@ def test_user_text_comes_back_escaped(client: TestClient, payload: str) -> None:
 
 
 def test_article_page_has_an_anchor_for_every_section_and_passage(
-    client: TestClient, seed_engine: Engine
+    client: TestClient, engine: Engine
 ) -> None:
-    html = client.get("/articles/why-massage-hip-flexors").text
-    document = seed_engine.knowledge.documents[0]
+    html = client.get("/articles/desk-wrist-stretches").text
+    document = engine.knowledge.document("desk-wrist-stretches")
+    assert document is not None
+    assert len(document.sections) > 3
     for section in document.sections[1:]:
         assert f'id="{section.anchor}"' in html
     for passage in document.passages:
         assert html.count(f'id="{passage.anchor}"') == 1, passage.anchor
-    assert "This article is intended for informational purposes only" in html
-    assert "Vive Health: Your Guide to an Effective Hip Flexor Massage" in html
+    assert "This fixture article is for testing only" in html
+    assert "Fixture Desk Health Notes – An invented reference for tests." in html
 
 
 def test_unknown_article_is_a_404(client: TestClient) -> None:
@@ -130,7 +129,7 @@ def reply_in_band(band: str, confidence: float = 0.9) -> AskResponse:
         answer="First line.\n\n1. One\n2. Two",
         confidence=confidence,
         source=None,
-        related=[Related(id="x#y", title="What are the hip flexors?", url="/articles/x#y")],
+        related=[Related(id="x#y", title="What are the wrist flexors?", url="/articles/x#y")],
         disclaimer="Not medical advice <b>here</b>.",
     )
 
@@ -147,14 +146,14 @@ def reply_in_band(band: str, confidence: float = 0.9) -> AskResponse:
     ],
 )
 def test_server_partial_renders_every_band(
-    seed_app: FastAPI,
+    app: FastAPI,
     band: str,
     confidence: float,
     note: str | None,
     related_label: str,
     rated: bool,
 ) -> None:
-    html = render_reply(seed_app, reply_in_band(band, confidence))
+    html = render_reply(app, reply_in_band(band, confidence))
     assert f'class="message bot band-{band}"' in html
     assert (f'<p class="band-note">{note}</p>' in html) == (note is not None)
     assert f'<p class="related-label">{related_label}</p>' in html
@@ -164,22 +163,20 @@ def test_server_partial_renders_every_band(
 
 
 def test_thumbs_stay_hidden_until_the_script_runs(client: TestClient) -> None:
-    html = client.post("/", data={"question": "What are the hip flexors?"}).text
+    html = client.post("/", data={"question": "What are the wrist flexors?"}).text
     assert '<div class="feedback" role="group" aria-label="Was this helpful?" hidden>' in html
 
 
 def test_only_the_logged_reply_of_a_form_post_offers_thumbs(client: TestClient) -> None:
-    history = ["What are the hip flexors?", "Why should I massage my hip flexors?"]
-    html = client.post(
-        "/", data={"question": "How can I stretch my hip flexors?", "history": history}
-    ).text
+    history = ["What are the wrist flexors?", "Why should I stretch my wrists?"]
+    html = client.post("/", data={"question": "What is a stress ball?", "history": history}).text
     assert html.count('class="message bot') == 3
     assert html.count('class="feedback"') == 1
 
 
-def test_with_the_log_off_a_form_post_offers_no_thumbs(fixture_settings: Settings) -> None:
-    settings = fixture_settings.model_copy(update={"log_questions": False})
-    html = TestClient(create_app(settings)).post("/", data={"question": "soap on cast iron?"}).text
+def test_with_the_log_off_a_form_post_offers_no_thumbs(app_factory: AppFactory) -> None:
+    client = TestClient(app_factory(log_questions=False))
+    html = client.post("/", data={"question": "What are the wrist flexors?"}).text
     assert 'class="message bot' in html
     assert 'class="feedback"' not in html
 

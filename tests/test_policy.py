@@ -12,12 +12,35 @@ from chatbot.knowledge import load_knowledge
 from chatbot.policy import FALLBACK_TEXT, Policy, Search, answer_question
 from tests.conftest import FIXTURES
 
-KNOWLEDGE: KnowledgeBase = load_knowledge(FIXTURES / "knowledge")
-PASSAGES = {p.anchor: p for p in KNOWLEDGE.passages}
-SOAP = PASSAGES["faq-can-i-use-soap-on-cast-iron"]
-RUST = PASSAGES["faq-why-is-my-pan-rusty"]
-OIL = PASSAGES["seasoning-oil"]
+# The cast-iron fixture's passages these tests hand to the policy, by anchor.
+SOAP_ANCHOR = "faq-can-i-use-soap-on-cast-iron"
+RUST_ANCHOR = "faq-why-is-my-pan-rusty"
 POLICY = Policy(answer_threshold=0.5, suggest_threshold=0.2, default_disclaimer="Default.")
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> KnowledgeBase:
+    return load_knowledge(FIXTURES / "knowledge")
+
+
+def _passage(knowledge: KnowledgeBase, anchor: str) -> Passage:
+    (passage,) = (p for p in knowledge.passages if p.anchor == anchor)
+    return passage
+
+
+@pytest.fixture(scope="module")
+def soap(knowledge: KnowledgeBase) -> Passage:
+    return _passage(knowledge, SOAP_ANCHOR)
+
+
+@pytest.fixture(scope="module")
+def rust(knowledge: KnowledgeBase) -> Passage:
+    return _passage(knowledge, RUST_ANCHOR)
+
+
+@pytest.fixture(scope="module")
+def oil(knowledge: KnowledgeBase) -> Passage:
+    return _passage(knowledge, "seasoning-oil")
 
 
 def search_returning(*scored: tuple[Passage, float]) -> Search:
@@ -27,40 +50,47 @@ def search_returning(*scored: tuple[Passage, float]) -> Search:
 @pytest.mark.parametrize(
     ("scores", "band", "answered"),
     [
-        ([(SOAP, 0.9), (RUST, 0.3)], "answer", True),
-        ([(SOAP, 0.5)], "answer", True),
-        ([(SOAP, 0.49), (RUST, 0.3)], "suggest", False),
-        ([(SOAP, 0.19)], "fallback", False),
+        ([(SOAP_ANCHOR, 0.9), (RUST_ANCHOR, 0.3)], "answer", True),
+        ([(SOAP_ANCHOR, 0.5)], "answer", True),
+        ([(SOAP_ANCHOR, 0.49), (RUST_ANCHOR, 0.3)], "suggest", False),
+        ([(SOAP_ANCHOR, 0.19)], "fallback", False),
         ([], "fallback", False),
     ],
 )
 def test_confidence_decides_the_band(
-    scores: list[tuple[Passage, float]], band: str, answered: bool
+    knowledge: KnowledgeBase, scores: list[tuple[str, float]], band: str, answered: bool
 ) -> None:
-    answer = answer_question("q", search_returning(*scores), KNOWLEDGE, POLICY)
+    search = search_returning(*((_passage(knowledge, a), s) for a, s in scores))
+    answer = answer_question("q", search, knowledge, POLICY)
     assert (answer.band, answer.answered) == (band, answered)
     assert answer.disclaimer
 
 
-def test_answer_quotes_the_passage_with_its_document_disclaimer() -> None:
-    answer = answer_question("soap?", search_returning((SOAP, 0.8)), KNOWLEDGE, POLICY)
-    assert answer.text == SOAP.text
-    assert answer.passage == SOAP
+def test_answer_quotes_the_passage_with_its_document_disclaimer(
+    knowledge: KnowledgeBase, soap: Passage
+) -> None:
+    answer = answer_question("soap?", search_returning((soap, 0.8)), knowledge, POLICY)
+    assert answer.text == soap.text
+    assert answer.passage == soap
     assert answer.confidence == 0.8
     assert answer.disclaimer == "Fixture disclaimer for cast-iron care."
 
 
-def test_answer_offers_other_close_passages_as_related() -> None:
-    search = search_returning((SOAP, 0.8), (RUST, 0.4), (OIL, 0.1))
-    answer = answer_question("soap?", search, KNOWLEDGE, POLICY)
-    assert answer.related == (RUST,)
+def test_answer_offers_other_close_passages_as_related(
+    knowledge: KnowledgeBase, soap: Passage, rust: Passage, oil: Passage
+) -> None:
+    search = search_returning((soap, 0.8), (rust, 0.4), (oil, 0.1))
+    answer = answer_question("soap?", search, knowledge, POLICY)
+    assert answer.related == (rust,)
 
 
-def test_related_never_repeats_the_title_of_the_answer() -> None:
-    same_title = dataclasses.replace(OIL, title=SOAP.title)
-    search = search_returning((SOAP, 0.8), (same_title, 0.6), (RUST, 0.4))
-    answer = answer_question("soap?", search, KNOWLEDGE, POLICY)
-    assert answer.related == (RUST,)
+def test_related_never_repeats_the_title_of_the_answer(
+    knowledge: KnowledgeBase, soap: Passage, rust: Passage, oil: Passage
+) -> None:
+    same_title = dataclasses.replace(oil, title=soap.title)
+    search = search_returning((soap, 0.8), (same_title, 0.6), (rust, 0.4))
+    answer = answer_question("soap?", search, knowledge, POLICY)
+    assert answer.related == (rust,)
 
 
 @pytest.mark.parametrize(
@@ -75,30 +105,34 @@ def test_related_never_repeats_the_title_of_the_answer() -> None:
     ],
 )
 def test_a_question_asking_for_a_number_is_answered_only_by_a_passage_with_one(
-    question: str, text: str, band: str
+    knowledge: KnowledgeBase, rust: Passage, question: str, text: str, band: str
 ) -> None:
-    passage = dataclasses.replace(RUST, text=text)
-    answer = answer_question(question, search_returning((passage, 0.9)), KNOWLEDGE, POLICY)
+    passage = dataclasses.replace(rust, text=text)
+    answer = answer_question(question, search_returning((passage, 0.9)), knowledge, POLICY)
     assert answer.band == band
     assert (answer.passage == passage) == (band == "answer")
     if band == "suggest":
         assert answer.related == (passage,)
 
 
-def test_suggest_band_offers_the_close_passages_and_no_answer_text() -> None:
-    search = search_returning((SOAP, 0.4), (RUST, 0.3))
-    answer = answer_question("pan?", search, KNOWLEDGE, POLICY)
+def test_suggest_band_offers_the_close_passages_and_no_answer_text(
+    knowledge: KnowledgeBase, soap: Passage, rust: Passage
+) -> None:
+    search = search_returning((soap, 0.4), (rust, 0.3))
+    answer = answer_question("pan?", search, knowledge, POLICY)
     assert answer.passage is None
-    assert answer.related == (SOAP, RUST)
+    assert answer.related == (soap, rust)
     assert "Did you mean" in answer.text
     assert answer.disclaimer == "Default."
 
 
-def test_fallback_admits_it_and_offers_starter_topics() -> None:
-    answer = answer_question("weather?", search_returning(), KNOWLEDGE, POLICY)
+def test_fallback_admits_it_and_offers_starter_topics(
+    knowledge: KnowledgeBase, soap: Passage, rust: Passage
+) -> None:
+    answer = answer_question("weather?", search_returning(), knowledge, POLICY)
     assert answer.text == FALLBACK_TEXT
     assert answer.confidence == 0.0
-    assert answer.related == (SOAP, RUST)
+    assert answer.related == (soap, rust)
 
 
 @pytest.mark.parametrize(("answer_at", "suggest_at"), [(0.2, 0.5), (1.5, 0.1), (0.5, -0.1)])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -215,12 +217,29 @@ def test_a_log_file_deleted_while_serving_is_started_afresh(tmp_path: Path) -> N
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
+def _open_files(path: Path) -> list[str]:
+    """This process's open files that are the log or its -wal and -shm companions."""
+    descriptors = Path("/proc/self/fd")
+    targets = []
+    for descriptor in descriptors.iterdir():
+        with contextlib.suppress(OSError):  # closed between listing and reading
+            targets.append(os.readlink(descriptor))
+    return [target for target in targets if target.startswith(str(path))]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
 def test_a_closed_log_closes_connections_that_come_back_late(tmp_path: Path) -> None:
-    log = QuestionLog(tmp_path / "log.db", retention_days=30)
-    with log._connection() as connection:  # a request still writing at shutdown
-        log.close()
-    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
-        connection.execute("SELECT 1")
+    path = tmp_path / "log.db"
+    log = QuestionLog(path, retention_days=30)
+    log.record(_answer("before shutdown"))
+    assert _open_files(path), "the log keeps its connection open between writes"
+    log.close()
+    assert _open_files(path) == []
+    # A request still in flight at shutdown records after close: its connection must
+    # not go back to the pool and stay open.
+    late = log.record(_answer("after shutdown"))
+    assert _open_files(path) == []
+    assert late in {q.id for q in read_log(path).questions}
 
 
 def test_records_older_than_the_retention_are_purged_with_their_feedback(tmp_path: Path) -> None:
@@ -258,7 +277,7 @@ def test_a_failed_purge_does_not_lose_the_record_that_triggered_it(
 
     monkeypatch.setattr(log, "purge", locked)
     clock.now += timedelta(hours=2)
-    with caplog.at_level(logging.ERROR, logger="chatbot.storage"):
+    with caplog.at_level(logging.ERROR, logger="chatbot.question_log"):
         record_id = log.record(_answer("still kept"))
     assert [q.id for q in log.snapshot().questions] == [record_id]
     assert "could not purge old records" in caplog.text

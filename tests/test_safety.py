@@ -8,61 +8,76 @@ import pytest
 
 from chatbot.engine import Engine
 from chatbot.problems import KnowledgeError
-from chatbot.rules import load_rules, plain
+from chatbot.rules import RuleSet, load_rules, plain
 from chatbot.safety import load_red_flags
-from tests.conftest import SEED_KNOWLEDGE, AskJSON
-
-RED_FLAGS = load_red_flags(SEED_KNOWLEDGE)
+from tests.conftest import RED_FLAGS_FILE, AskJSON
 
 
-@pytest.mark.parametrize(
-    ("question", "reply"),
-    [
-        ("I slipped down the stairs and can't put weight on my left leg", "emergency"),
-        ("my leg gave way and I can't stand up", "emergency"),
-        ("I think I broke my hip", "emergency"),
-        ("sudden sharp pain in my groin while sprinting", "emergency"),
-        ("the pain is unbearable, what do I do", "emergency"),
-        ("lost bladder control and my back aches", "emergency"),
-        ("numb between my legs since yesterday", "emergency"),
-        ("I'm getting chest pain when I run", "emergency"),
-        ("there's numbness in my thigh", "professional"),
-        ("tingling in my foot after stretching", "professional"),
-        ("the front of my hip is red and hot to the touch", "professional"),
-        ("my hip is swollen", "professional"),
-        ("I've got a fever and my hip aches", "professional"),
-        ("I think I pulled my hip flexor", "professional"),
-        ("is my hip flexor torn?", "professional"),
-        ("heard a pop in my hip during squats", "professional"),
-        ("I'm 20 weeks pregnant, can I foam roll?", "professional"),
-        ("hip flexor massage while pregnant", "professional"),
-        ("can you diagnose my hip pain", "diagnosis"),
-        ("what's wrong with my hip?", "diagnosis"),
-        ("do I have bursitis", "diagnosis"),
-        ("my hip clicks on the stairs, what condition is that", "diagnosis"),
-        ("what kind of injury could this be", "diagnosis"),
-        ("SHOULD I GO TO THE DOCTOR", "diagnosis"),
-        ("could this be a sign of something serious", "diagnosis"),
-        ("my hip is killing me", "emergency"),
-        ("hurt my hip in a car accident", "emergency"),
-        ("my foot turned blue", "emergency"),
-        ("I can't feel my leg", "professional"),
-        ("just had hip surgery, can I massage it?", "professional"),
-        ("can I massage with a blood clot in my leg", "professional"),
-        ("hip pain that won't go away", "professional"),
-        ("there's a lump in my groin", "professional"),
-        ("could it be an infection?", "professional"),
-        ("the pain is so bad I can't sleep", "emergency"),
-        ("I can't hold my pee and my back hurts", "emergency"),
-        ("my leg suddenly went weak", "professional"),
-        ("can I massage a pulled hamstring", "professional"),
-        ("hip pain at night that wakes me up", "professional"),
-    ],
-)
-def test_red_flag_questions_get_their_reply(question: str, reply: str) -> None:
-    rule = RED_FLAGS.match(question)
+@pytest.fixture(scope="module")
+def red_flags(clinic_dir: Path) -> RuleSet:
+    """The red flags a knowledge folder gets, read the way the engine reads them."""
+    return load_red_flags(clinic_dir)
+
+
+def test_the_rules_under_test_are_the_product_red_flags(red_flags: RuleSet) -> None:
+    product = load_rules(RED_FLAGS_FILE)
+    assert product.rules, f"no red-flag rules in {RED_FLAGS_FILE}"
+    assert [r.name for r in red_flags.rules] == [r.name for r in product.rules]
+
+
+RED_FLAG_QUESTIONS = [
+    ("I slipped down the stairs and can't put weight on my left leg", "emergency"),
+    ("my leg gave way and I can't stand up", "emergency"),
+    ("I think I broke my hip", "emergency"),
+    ("sudden sharp pain in my groin while sprinting", "emergency"),
+    ("the pain is unbearable, what do I do", "emergency"),
+    ("lost bladder control and my back aches", "emergency"),
+    ("numb between my legs since yesterday", "emergency"),
+    ("I'm getting chest pain when I run", "emergency"),
+    ("there's numbness in my thigh", "professional"),
+    ("tingling in my foot after stretching", "professional"),
+    ("the front of my hip is red and hot to the touch", "professional"),
+    ("my hip is swollen", "professional"),
+    ("I've got a fever and my hip aches", "professional"),
+    ("I think I pulled my hip flexor", "professional"),
+    ("is my hip flexor torn?", "professional"),
+    ("heard a pop in my hip during squats", "professional"),
+    ("I'm 20 weeks pregnant, can I foam roll?", "professional"),
+    ("hip flexor massage while pregnant", "professional"),
+    ("can you diagnose my hip pain", "diagnosis"),
+    ("what's wrong with my hip?", "diagnosis"),
+    ("do I have bursitis", "diagnosis"),
+    ("my hip clicks on the stairs, what condition is that", "diagnosis"),
+    ("what kind of injury could this be", "diagnosis"),
+    ("SHOULD I GO TO THE DOCTOR", "diagnosis"),
+    ("could this be a sign of something serious", "diagnosis"),
+    ("my hip is killing me", "emergency"),
+    ("hurt my hip in a car accident", "emergency"),
+    ("my foot turned blue", "emergency"),
+    ("I can't feel my leg", "professional"),
+    ("just had hip surgery, can I massage it?", "professional"),
+    ("can I massage with a blood clot in my leg", "professional"),
+    ("hip pain that won't go away", "professional"),
+    ("there's a lump in my groin", "professional"),
+    ("could it be an infection?", "professional"),
+    ("the pain is so bad I can't sleep", "emergency"),
+    ("I can't hold my pee and my back hurts", "emergency"),
+    ("my leg suddenly went weak", "professional"),
+    ("can I massage a pulled hamstring", "professional"),
+    ("hip pain at night that wakes me up", "professional"),
+]
+
+
+@pytest.mark.parametrize(("question", "reply"), RED_FLAG_QUESTIONS)
+def test_red_flag_questions_get_their_reply(red_flags: RuleSet, question: str, reply: str) -> None:
+    rule = red_flags.match(question)
     assert rule is not None, question
     assert rule.reply == reply
+
+
+def test_every_red_flag_rule_is_matched_by_a_question_above(red_flags: RuleSet) -> None:
+    matched = {rule.name for q, _ in RED_FLAG_QUESTIONS if (rule := red_flags.match(q))}
+    assert {rule.name for rule in red_flags.rules} == matched
 
 
 @pytest.mark.parametrize(
@@ -92,24 +107,27 @@ def test_red_flag_questions_get_their_reply(question: str, reply: str) -> None:
         "what condition are my hip flexors in after sitting all day",
     ],
 )
-def test_normal_questions_raise_no_red_flag(question: str) -> None:
-    assert RED_FLAGS.match(question) is None
+def test_normal_questions_raise_no_red_flag(red_flags: RuleSet, question: str) -> None:
+    assert red_flags.rules, "an empty rule set would pass this test"
+    assert red_flags.match(question) is None
 
 
 def test_triage_runs_before_search_and_never_quotes_a_passage(ask: AskJSON) -> None:
     # Plain wording of a passage, so without triage it would be answered with massage advice.
-    body = ask("I'm pregnant. How do I massage my hip flexors step by step?")
+    question = "How do I stretch my wrists step by step?"
+    assert ask(question)["band"] == "answer"
+    body = ask(f"I'm pregnant. {question}")
     assert body["band"] == "triage"
     assert body["answered"] is False
     assert body["source"] is None
     assert body["related"] == []
     assert body["disclaimer"]
-    assert "massage your hip flexors" not in body["answer"]
+    assert "Reach Forward" not in body["answer"]
     assert "professional" in body["answer"]
 
 
-def test_emergency_reply_points_to_emergency_services(seed_engine: Engine) -> None:
-    answer = seed_engine.ask("I fell and now I can't walk")
+def test_emergency_reply_points_to_emergency_services(engine: Engine) -> None:
+    answer = engine.ask("I fell and now I can't walk")
     assert answer.band == "triage"
     assert "emergency" in answer.text
 
@@ -159,5 +177,8 @@ def test_a_broken_rules_file_is_reported_as_file_and_line(
     assert str(problem).startswith(f"{path}:{line}: ")
 
 
-def test_a_knowledge_folder_without_rules_files_has_no_rules(tmp_path: Path) -> None:
-    assert load_red_flags(tmp_path).rules == ()
+def test_a_knowledge_folder_without_a_rules_file_still_has_every_red_flag(
+    tmp_path: Path,
+) -> None:
+    assert not (tmp_path / "safety.yaml").exists()
+    assert load_red_flags(tmp_path).rules == load_rules(RED_FLAGS_FILE).rules

@@ -14,9 +14,7 @@ from chatbot.documents import Passage
 from chatbot.knowledge import load_knowledge
 from chatbot.retrieval import Retriever
 from chatbot.sparse_index import Groups, PostingIndex, top_positive
-from tests.conftest import SEED_KNOWLEDGE
-
-SEED = load_knowledge(SEED_KNOWLEDGE)
+from tests.conftest import CLINIC
 
 
 def random_matrix(rows: int, columns: int, density: float, seed: int) -> sparse.csr_matrix:
@@ -169,9 +167,9 @@ def reference_top_positive(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 SYNTHETIC = synthetic_passages(300, seed=11)
-SEED_QUESTIONS = [p.question or p.text[:60] for p in SEED.passages] + [
-    "sitting all day tight hips why",
-    "hpi flexsors masage",
+CLINIC_QUESTIONS = [
+    "typing all day stiff wrists why",
+    "wirst flexsors masage",
     "What is the capital of Australia?",
     "why",
     "!!!",
@@ -179,14 +177,17 @@ SEED_QUESTIONS = [p.question or p.text[:60] for p in SEED.passages] + [
 SYNTHETIC_QUESTIONS = [p.text[:30] for p in SYNTHETIC[::7]] + ["kalo minren", "why tus"]
 
 
-@pytest.mark.parametrize(
-    ("passages", "questions"),
-    [(SEED.passages, SEED_QUESTIONS), (SYNTHETIC, SYNTHETIC_QUESTIONS)],
-    ids=["seed", "synthetic"],
-)
+@pytest.mark.parametrize("corpus", ["clinic", "synthetic"])
 def test_search_ranks_as_the_plain_scipy_and_numpy_forms_would(
-    monkeypatch: pytest.MonkeyPatch, passages: Sequence[Passage], questions: list[str]
+    monkeypatch: pytest.MonkeyPatch, corpus: str
 ) -> None:
+    passages: Sequence[Passage]
+    if corpus == "clinic":
+        passages = load_knowledge(CLINIC).passages
+        # Every passage's question or opening words, plus a few harder ones.
+        questions = [p.question or p.text[:60] for p in passages] + CLINIC_QUESTIONS
+    else:
+        passages, questions = SYNTHETIC, SYNTHETIC_QUESTIONS
     retriever = Retriever(passages)
     fast = [retriever.search(q, k=8) for q in questions]
     monkeypatch.setattr(PostingIndex, "dot", reference_dot)
