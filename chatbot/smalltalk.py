@@ -7,7 +7,7 @@ from pathlib import Path
 from chatbot import defaults
 from chatbot.answers import Answer
 from chatbot.documents import KnowledgeBase
-from chatbot.rules import RuleSet, load_rules
+from chatbot.rules import Rule, RuleSet, load_rules, plain
 
 SMALLTALK_FILE = "smalltalk.yaml"
 
@@ -21,7 +21,7 @@ def smalltalk(
     question: str, rules: RuleSet, knowledge: KnowledgeBase, disclaimer: str
 ) -> Answer | None:
     """A friendly reply naming what the bot knows about, when the whole question is chat."""
-    rule = rules.match(question, whole=True)
+    rule = chat_rule(question, rules)
     if rule is None:
         return None
     topics = ", ".join(d.title.rstrip("?") for d in knowledge.documents)
@@ -35,3 +35,33 @@ def smalltalk(
         related=knowledge.starters(),
         disclaimer=disclaimer,
     )
+
+
+# Longer questions are searched as they are: chat runs to a few words, and splitting
+# costs a rule match per candidate phrase.
+MAX_CHAT_WORDS = 12
+
+
+def chat_rule(question: str, rules: RuleSet) -> Rule | None:
+    """The rule for the last phrase when the whole question is small-talk phrases.
+
+    A question is chat when it matches a rule whole, or when it splits into phrases that
+    each do: "hi, what can you do?" is a greeting then a capabilities question, and gets
+    the capabilities reply; "hi, how do I stretch?" has a phrase no rule matches, so it
+    is searched. Rules need not list every combination of greetings and chat.
+    """
+    words = plain(question).split()
+    if not words or len(words) > MAX_CHAT_WORDS:
+        return rules.match(question, whole=True)
+    # last[i]: the rule of the last phrase when words[:i] is all small talk.
+    last: dict[int, Rule] = {}
+    reached = [0]
+    for start in reached:
+        for end in range(start + 1, len(words) + 1):
+            if end in last:
+                continue
+            rule = rules.match(" ".join(words[start:end]), whole=True)
+            if rule is not None:
+                last[end] = rule
+                reached.append(end)
+    return last.get(len(words))
