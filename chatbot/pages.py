@@ -23,7 +23,18 @@ router = APIRouter(include_in_schema=False)
 
 # A form post replays at most this many earlier questions to show the conversation.
 MAX_HISTORY = 10
-_STEP = re.compile(r"^(\d+)\.\s+(.*)$")
+# What JavaScript's \s and trim() count as white space, so that messages.js, which uses
+# them, splits an answer into paragraphs and steps exactly as answer_blocks does.
+_SPACE = "".join(
+    [
+        " \t\n\v\f\r\u00a0\u1680",
+        *map(chr, range(0x2000, 0x200B)),
+        "\u2028\u2029\u202f\u205f\u3000\ufeff",
+    ]
+)
+_SPACE_CLASS = f"[{re.escape(_SPACE)}]"
+_BLANK_LINE = re.compile(rf"\n{_SPACE_CLASS}*\n")
+_STEP = re.compile(rf"^([0-9]+)\.{_SPACE_CLASS}+(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -82,10 +93,13 @@ class TextBlock:
 
 
 def answer_blocks(text: str) -> list[TextBlock]:
-    """Split answer text into paragraphs and numbered lists, keeping the source's lists."""
+    """Split answer text into paragraphs and numbered lists, keeping the source's lists.
+
+    web/static/messages.js (renderAnswerText) splits the same way, rule for rule.
+    """
     blocks: list[TextBlock] = []
-    for chunk in re.split(r"\n\s*\n", text.strip()):
-        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+    for chunk in _BLANK_LINE.split(text.strip(_SPACE)):
+        lines = [line.strip(_SPACE) for line in chunk.split("\n") if line.strip(_SPACE)]
         steps = [_STEP.match(line) for line in lines]
         if len(lines) > 1 and all(steps):
             blocks.append(TextBlock("ol", tuple(m.group(2) for m in steps if m)))

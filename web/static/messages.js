@@ -1,6 +1,7 @@
-// Builds the messages of the conversation, with the same structure as
-// partials/_answer.html. Everything from the user or the server is inserted as text,
-// never as HTML. Used by chat.js as window.ChatMessages.
+// Builds the messages of the conversation. A bot reply (bot() below) mirrors
+// partials/_answer.html, whose opening comment is the one description of its structure;
+// tests/browser/test_render_agreement.py keeps them equal. Everything from the user or
+// the server is inserted as text, never as HTML. Used by chat.js as window.ChatMessages.
 (function () {
   "use strict";
 
@@ -21,11 +22,13 @@
     }
   }
 
+  // Paragraphs and numbered lists, split by the rules of answer_blocks in chatbot/pages.py
+  // (which spells out this script's \s and trim() white space).
   function renderAnswerText(text) {
     const container = el("div", "answer-text");
     for (const chunk of String(text).trim().split(/\n\s*\n/)) {
       const lines = chunk.split("\n").map((l) => l.trim()).filter(Boolean);
-      const steps = lines.map((l) => l.match(/^(\d+)\.\s+(.*)$/));
+      const steps = lines.map((l) => l.match(/^([0-9]+)\.\s+([\s\S]*)$/));
       if (lines.length > 1 && steps.every(Boolean)) {
         const list = el("ol");
         for (const m of steps) list.appendChild(el("li", "", m[2]));
@@ -87,7 +90,7 @@
     const band = String(reply.band);
     const item = el("li", "message bot band-" + band);
     item.dataset.band = band;
-    item.dataset.answerId = String(reply.answer_id || "");
+    if (reply.answer_id) item.dataset.answerId = String(reply.answer_id);
     const bubble = el("div", "bubble");
     bubble.appendChild(el("span", "visually-hidden", "The assistant replied: "));
     const note = noteFor(reply, config);
