@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 import signal
 import threading
 import time
@@ -15,10 +14,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from chatbot.app import create_app
 from chatbot.reloading import SUPERVISOR_VARIABLE
 from chatbot.settings import Settings
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, AppFactory, copy_knowledge
 
 MANY = FIXTURES / "many"
 TOKEN = "admin-test-token-0123456789"
@@ -35,20 +33,19 @@ def _basic(user: str, password: str) -> dict[str, str]:
 
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Path:
-    folder = tmp_path / "knowledge"
-    shutil.copytree(MANY, folder)
-    return folder
+    return copy_knowledge(MANY, tmp_path / "knowledge")
 
 
 @pytest.fixture
-def admin_client(knowledge: Path) -> TestClient:
-    settings = Settings.model_validate({"knowledge_dir": knowledge, "admin_token": TOKEN})
-    return TestClient(create_app(settings))
+def admin_client(app_factory: AppFactory, knowledge: Path) -> TestClient:
+    return TestClient(app_factory(knowledge_dir=knowledge, admin_token=TOKEN))
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_admin_routes_do_not_exist_without_a_configured_token(method: str, path: str) -> None:
-    client = TestClient(create_app(Settings(knowledge_dir=MANY, rate_limit_per_minute=0)))
+def test_admin_routes_do_not_exist_without_a_configured_token(
+    app_factory: AppFactory, method: str, path: str
+) -> None:
+    client = TestClient(app_factory(knowledge_dir=MANY))
     for headers in ({}, BEARER, {"authorization": "Bearer "}):
         # A wrong method too: a 405 would show the route exists.
         for any_method in (method, "PUT", "DELETE"):
@@ -153,7 +150,8 @@ def test_a_broken_edit_is_reported_and_the_old_index_keeps_serving(
     assert response.status_code == 409
     body = response.json()
     assert "previous version is still being served" in body["detail"]
-    assert body["problems"] == [f"{path}:1: front matter needs a 'title'"]
+    # The untitled document is reported first, then what pointed into it.
+    assert body["problems"][0] == f"{path}:1: front matter needs a 'title'"
     after = _ask(admin_client, "How often should I descale my kettle?")
     assert after["source"] == before["source"]
     assert admin_client.get("/healthz").json()["documents"] == 2

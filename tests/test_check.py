@@ -114,6 +114,11 @@ FAULTS = [
 ]
 
 
+# Faults that also break other files' references: the starter's link and the data
+# files' words and ids that lived in the kettle document.
+CASCADES = {"needs a 'title'": 3}
+
+
 def _break(folder: Path, name: str, old: str, new: str, needle: str) -> tuple[Path, int]:
     path = folder / name
     text = path.read_text(encoding="utf-8")
@@ -138,10 +143,12 @@ def test_each_fault_is_reported_as_file_line_message(
     result = runner.invoke(cli, ["check", str(folder)])
     assert result.exit_code == 1, result.output
     problems = [row for row in result.output.splitlines() if not row.startswith("error:")]
-    assert len(problems) == 1, result.output
+    # A document that cannot be loaded also breaks what points into it, reported after it.
+    expected = CASCADES.get(message, 1)
+    assert len(problems) == expected, result.output
     assert problems[0].startswith(f"{path}:{line}: "), result.output
     assert message in problems[0]
-    assert "the knowledge base has 1 problem(s)" in result.output
+    assert f"the knowledge base has {expected} problem(s)" in result.output
     assert "Traceback" not in result.output
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from chatbot.app import create_app
 from chatbot.settings import DEFAULT_DISCLAIMER, Settings
 from chatbot.validation import load_validated_knowledge
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, AppFactory
 
 MANY = FIXTURES / "many"
 KETTLE = "kettle-descaling"
@@ -19,8 +19,8 @@ STARTER = "sourdough-starter"
 
 
 @pytest.fixture
-def many_client() -> TestClient:
-    return TestClient(create_app(Settings(knowledge_dir=MANY)))
+def many_client(app_factory: AppFactory) -> TestClient:
+    return TestClient(app_factory(knowledge_dir=MANY))
 
 
 CITATIONS = [
@@ -76,9 +76,8 @@ def test_both_documents_are_loaded_and_listed(many_client: TestClient) -> None:
     assert f"/articles/{STARTER}" in page
 
 
-def test_document_disclaimer_overrides_the_configured_default() -> None:
-    settings = Settings(knowledge_dir=MANY, default_disclaimer="Configured default.")
-    client = TestClient(create_app(settings))
+def test_document_disclaimer_overrides_the_configured_default(app_factory: AppFactory) -> None:
+    client = TestClient(app_factory(knowledge_dir=MANY, default_disclaimer="Configured default."))
     kettle = client.post("/ask", json={"question": "Is limescale harmful to the kettle?"}).json()
     starter = client.post("/ask", json={"question": "Why does my starter smell of vinegar?"})
     assert kettle["disclaimer"] == "Fixture disclaimer for kettle descaling."

@@ -7,6 +7,7 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,16 +21,22 @@ from chatbot.app import create_app
 from chatbot.cli import cli
 from chatbot.question_log import QuestionLog, read_log
 from chatbot.settings import Settings
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, MakeSettings
 
 MANY = FIXTURES / "many"
+LogClient = Callable[..., tuple[TestClient, Path]]
 ANSWERED_QUESTION = "How often should I descale my kettle?"
 
 
-def _client(tmp_path: Path, **overrides: object) -> tuple[TestClient, Path]:
-    db = tmp_path / "data" / "log.db"
-    settings = Settings.model_validate({"knowledge_dir": MANY, "db": db, **overrides})
-    return TestClient(create_app(settings)), db
+@pytest.fixture
+def log_client(make_settings: MakeSettings) -> LogClient:
+    """A client over the kettle and starter fixture, and the log file its app writes."""
+
+    def make(**overrides: object) -> tuple[TestClient, Path]:
+        settings = make_settings(knowledge_dir=MANY, **overrides)
+        return TestClient(create_app(settings)), settings.db
+
+    return make
 
 
 def _answer(question: str, band: str = "fallback", confidence: float = 0.0) -> Answer:
@@ -53,8 +60,8 @@ class Clock:
         return self.now
 
 
-def test_each_ask_is_recorded_under_its_answer_id(tmp_path: Path) -> None:
-    client, db = _client(tmp_path)
+def test_each_ask_is_recorded_under_its_answer_id(log_client: LogClient) -> None:
+    client, db = log_client()
     answered = client.post("/ask", json={"question": f"  {ANSWERED_QUESTION} "}).json()
     missed = client.post("/ask", json={"question": "What is the capital of Peru?"}).json()
     questions = {q.id: q for q in read_log(db).questions}
@@ -69,8 +76,8 @@ def test_each_ask_is_recorded_under_its_answer_id(tmp_path: Path) -> None:
     assert (other.band, other.answered, other.passage_id) == (missed["band"], False, None)
 
 
-def test_the_page_without_javascript_logs_only_the_new_question(tmp_path: Path) -> None:
-    client, db = _client(tmp_path)
+def test_the_page_without_javascript_logs_only_the_new_question(log_client: LogClient) -> None:
+    client, db = log_client()
     page = client.post("/", data={"question": ANSWERED_QUESTION, "history": ["hello"]})
     assert page.status_code == 200
     assert [q.question for q in read_log(db).questions] == [ANSWERED_QUESTION]
@@ -90,8 +97,8 @@ def test_a_log_file_moved_away_is_not_written_to(tmp_path: Path) -> None:
     log.close()
 
 
-def test_the_log_keeps_nothing_about_who_asked(tmp_path: Path) -> None:
-    client, db = _client(tmp_path)
+def test_the_log_keeps_nothing_about_who_asked(log_client: LogClient) -> None:
+    client, db = log_client()
     client.post(
         "/ask",
         json={"question": ANSWERED_QUESTION},
@@ -119,16 +126,18 @@ def test_the_log_keeps_nothing_about_who_asked(tmp_path: Path) -> None:
     assert not any(m in row for row in rows for m in ("testclient", "marker", "127.0.0.1"))
 
 
-def test_the_log_is_in_wal_mode(tmp_path: Path) -> None:
-    _, db = _client(tmp_path)
+def test_the_log_is_in_wal_mode(log_client: LogClient) -> None:
+    _, db = log_client()
     connection = sqlite3.connect(db)
     assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     connection.close()
 
 
 @pytest.mark.parametrize("helpful", [True, False])
-def test_feedback_is_recorded_against_the_logged_answer(tmp_path: Path, helpful: bool) -> None:
-    client, db = _client(tmp_path)
+def test_feedback_is_recorded_against_the_logged_answer(
+    log_client: LogClient, helpful: bool
+) -> None:
+    client, db = log_client()
     answer_id = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()["answer_id"]
     response = client.post("/feedback", json={"answer_id": answer_id, "helpful": helpful})
     assert response.status_code == 202
@@ -136,8 +145,8 @@ def test_feedback_is_recorded_against_the_logged_answer(tmp_path: Path, helpful:
     assert (feedback.answer_id, feedback.helpful) == (answer_id, helpful)
 
 
-def test_a_changed_vote_replaces_the_first_and_repeats_count_once(tmp_path: Path) -> None:
-    client, db = _client(tmp_path)
+def test_a_changed_vote_replaces_the_first_and_repeats_count_once(log_client: LogClient) -> None:
+    client, db = log_client()
     answer_id = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()["answer_id"]
     for helpful in (False, False, True):
         response = client.post("/feedback", json={"answer_id": answer_id, "helpful": helpful})
@@ -155,16 +164,16 @@ def test_report_on_a_file_that_is_not_a_log_says_so(tmp_path: Path, content: byt
     assert f"cannot read the question log at {path}" in result.output
 
 
-def test_feedback_on_an_unknown_answer_is_a_404_with_a_message(tmp_path: Path) -> None:
-    client, db = _client(tmp_path)
+def test_feedback_on_an_unknown_answer_is_a_404_with_a_message(log_client: LogClient) -> None:
+    client, db = log_client()
     response = client.post("/feedback", json={"answer_id": "f" * 32, "helpful": True})
     assert response.status_code == 404
     assert "No logged answer has the id" in response.json()["detail"]
     assert read_log(db).feedback == ()
 
 
-def test_logging_off_writes_nothing(tmp_path: Path) -> None:
-    client, db = _client(tmp_path, log_questions=False)
+def test_logging_off_writes_nothing(log_client: LogClient) -> None:
+    client, db = log_client(log_questions=False)
     body = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()
     assert body["answered"] is True
     assert body["answer_id"] is None  # nothing to rate: the page shows no thumbs
@@ -183,9 +192,9 @@ def test_logging_off_from_the_environment(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_a_log_that_cannot_be_written_still_answers_the_visitor(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    log_client: LogClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client, db = _client(tmp_path)
+    client, db = log_client()
     db.unlink()
     db.mkdir()  # a folder where the file was: SQLite cannot open it
     with caplog.at_level(logging.ERROR, logger="chatbot.api"):
@@ -195,8 +204,8 @@ def test_a_log_that_cannot_be_written_still_answers_the_visitor(
     assert "could not write the question log" in caplog.text
 
 
-def test_feedback_a_log_cannot_take_is_a_503_with_a_message(tmp_path: Path) -> None:
-    client, db = _client(tmp_path)
+def test_feedback_a_log_cannot_take_is_a_503_with_a_message(log_client: LogClient) -> None:
+    client, db = log_client()
     answer_id = client.post("/ask", json={"question": ANSWERED_QUESTION}).json()["answer_id"]
     for path in db.parent.iterdir():
         path.unlink()
@@ -206,8 +215,8 @@ def test_feedback_a_log_cannot_take_is_a_503_with_a_message(tmp_path: Path) -> N
     assert "cannot be recorded" in response.json()["detail"]
 
 
-def test_a_log_file_deleted_while_serving_is_started_afresh(tmp_path: Path) -> None:
-    client, db = _client(tmp_path)
+def test_a_log_file_deleted_while_serving_is_started_afresh(log_client: LogClient) -> None:
+    client, db = log_client()
     client.post("/ask", json={"question": ANSWERED_QUESTION})
     for path in db.parent.iterdir():
         path.unlink()
@@ -284,10 +293,10 @@ def test_a_failed_purge_does_not_lose_the_record_that_triggered_it(
 
 
 def test_a_server_that_gets_no_questions_still_purges_old_records(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    log_client: LogClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(app_module, "PURGE_INTERVAL", timedelta(milliseconds=20))
-    client, db = _client(tmp_path)
+    client, db = log_client()
     with sqlite3.connect(db) as connection:
         connection.execute(
             "INSERT INTO questions VALUES ('old', '2001-01-01T00:00:00+00:00', 'q', "

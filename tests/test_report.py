@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from chatbot.admin import chart_bars
 from chatbot.answers import Answer, Band
-from chatbot.app import create_app
 from chatbot.cli import cli
 from chatbot.documents import Passage
 from chatbot.question_log import QuestionLog, read_log
@@ -22,9 +21,8 @@ from chatbot.report import (
     QuestionCount,
     build_report,
 )
-from chatbot.settings import Settings
 from chatbot.validation import load_validated_knowledge
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, AppFactory
 
 MANY = FIXTURES / "many"
 TOKEN = "report-test-token-0123456789"
@@ -137,12 +135,10 @@ def test_report_command_without_a_log_says_where_it_looked(tmp_path: Path) -> No
     assert f"no question log at {tmp_path / 'none.db'}" in result.output
 
 
-def test_admin_page_shows_the_same_numbers(seeded_db: Path) -> None:
-    settings = Settings.model_validate(
-        # A retention long enough that the start-up purge keeps the seeded days.
-        {"knowledge_dir": MANY, "db": seeded_db, "admin_token": TOKEN, "retention_days": 3650}
-    )
-    client = TestClient(create_app(settings))
+def test_admin_page_shows_the_same_numbers(app_factory: AppFactory, seeded_db: Path) -> None:
+    # A retention long enough that the start-up purge keeps the seeded days.
+    app = app_factory(knowledge_dir=MANY, db=seeded_db, admin_token=TOKEN, retention_days=3650)
+    client = TestClient(app)
     response = client.get("/admin", headers={"authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
@@ -172,11 +168,8 @@ def test_chart_bars_scale_to_the_busiest_day() -> None:
     assert bars[1].x > bars[0].x
 
 
-def test_admin_page_says_when_logging_is_off(tmp_path: Path) -> None:
-    settings = Settings.model_validate(
-        {"knowledge_dir": MANY, "log_questions": False, "admin_token": TOKEN}
-    )
-    client = TestClient(create_app(settings))
+def test_admin_page_says_when_logging_is_off(app_factory: AppFactory) -> None:
+    client = TestClient(app_factory(knowledge_dir=MANY, log_questions=False, admin_token=TOKEN))
     response = client.get("/admin", headers={"authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200
     assert "Question logging is turned off" in response.text
