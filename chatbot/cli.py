@@ -1,24 +1,23 @@
-"""The `chatbot` command: serve the app, ask from the terminal, check knowledge, report."""
+"""The `chatbot` command: serve the app, ask from the terminal, check knowledge, report.
+
+`chatbot --help` and argument errors must answer at once, so this module imports only
+typer and the standard library; each command imports what it needs (pydantic, the web
+stack, scikit-learn) when it runs.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
-import sqlite3
+import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from pydantic import ValidationError
 
-from chatbot.app import create_app
-from chatbot.engine import Engine
-from chatbot.problems import KnowledgeError
-from chatbot.question_log import QuestionLogError, read_log
-from chatbot.reloading import reload_on_hangup
-from chatbot.report import LOW_CONFIDENCE, TOP, build_report, format_report
-from chatbot.response import MAX_QUESTION_CHARS, to_response
-from chatbot.settings import Settings
+if TYPE_CHECKING:
+    from chatbot.settings import Settings
 
 T = TypeVar("T")
 
@@ -26,14 +25,16 @@ cli = typer.Typer(
     help="An FAQ bot that answers from its knowledge base, verbatim and with sources.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help: Rich's panels label every flag `<bool>`, and importing Rich is slow.
+    rich_markup_mode=None,
 )
 
 KnowledgeOption = Annotated[
     Path | None,
     typer.Option(
         "--knowledge",
-        help="Folder of knowledge documents (default: CHATBOT_KNOWLEDGE_DIR or the "
-        "project's knowledge/).",
+        help="Folder of knowledge documents (default: CHATBOT_KNOWLEDGE_DIR, else "
+        "knowledge/ in the current folder).",
         file_okay=False,
     ),
 ]
@@ -41,6 +42,10 @@ KnowledgeOption = Annotated[
 
 def load_settings(knowledge: Path | None = None) -> Settings:
     """Settings from the environment, with a clear message instead of a traceback."""
+    from pydantic import ValidationError
+
+    from chatbot.settings import Settings
+
     try:
         settings = Settings()
         if knowledge is not None:
@@ -57,8 +62,45 @@ def load_settings(knowledge: Path | None = None) -> Settings:
         raise typer.Exit(2) from None
 
 
+def knowledge_settings(knowledge: Path | None, how: str = "pass --knowledge") -> Settings:
+    """Settings whose knowledge folder exists; `how` says how to name another folder."""
+    settings = load_settings(knowledge)
+    if not settings.knowledge_dir.is_dir():
+        # The default is relative to the current folder, so say where it was looked for.
+        typer.echo(
+            f"error: no knowledge folder at {settings.knowledge_dir.resolve()} "
+            f"(set CHATBOT_KNOWLEDGE_DIR or {how})",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return settings
+
+
+def check_listen(host: str, port: int) -> None:
+    """Raise `OSError` when `host:port` cannot be listened on right now (busy, not an
+    address of this machine, or a port that needs privileges).
+
+    A quick bind, closed at once, on every address `host` resolves to, as the server
+    binds them; with `SO_REUSEADDR`, as uvicorn sets it, so connections of a server
+    that just stopped (TIME_WAIT) do not count as busy, while a listener does.
+    """
+    addresses = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP, flags=socket.AI_PASSIVE
+    )
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                # As asyncio does, so "::" and "0.0.0.0" are probed apart.
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            probe.bind(address)
+
+
 def built_or_exit(build: Callable[[Settings], T], settings: Settings) -> T:
     """Build the engine or app, printing each knowledge problem as `file:line: message`."""
+    from chatbot.problems import KnowledgeError
+    from chatbot.question_log import QuestionLogError
+
     try:
         return build(settings)
     except KnowledgeError as error:
@@ -82,21 +124,40 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the chat page and the JSON API."""
+    settings = knowledge_settings(knowledge)
+    host = host or settings.host
+    port = settings.port if port is None else port
+    web = settings.web_dir
+    if not ((web / "templates").is_dir() and (web / "static").is_dir()):
+        typer.echo(
+            f"error: {web.resolve()} has no templates/ and static/ folders (set "
+            "CHATBOT_WEB_DIR to the folder holding them, or leave it unset)",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+    # Before the knowledge base loads, which takes seconds: a busy port fails at once.
+    try:
+        check_listen(host, port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            message = f"port {port} is already in use on {host}; choose another with --port"
+        else:
+            reason = error.strerror or str(error)
+            message = f"cannot listen on {host}:{port} ({reason}); check --host and --port"
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(1) from None
+
+    from chatbot.app import create_app
+    from chatbot.reloading import reload_on_hangup
     from chatbot.serving import serve_app
 
-    settings = load_settings(knowledge)
-    app = built_or_exit(create_app, settings)  # Fails before the port is bound.
+    app = built_or_exit(create_app, settings)
     workers = settings.workers if workers is None else workers
     if workers == 1:
         # With several workers uvicorn's supervisor owns SIGHUP: it restarts them all.
         reload_on_hangup(app)
-    serve_app(
-        app,
-        settings,
-        host=host or settings.host,
-        port=settings.port if port is None else port,
-        workers=workers,
-    )
+    serve_app(app, settings, host=host, port=port, workers=workers)
 
 
 @cli.command()
@@ -106,11 +167,17 @@ def ask(
     knowledge: KnowledgeOption = None,
 ) -> None:
     """Answer one question, the same way POST /ask does."""
+    from chatbot.response import MAX_QUESTION_CHARS
+
     question = question.strip()
     if not 1 <= len(question) <= MAX_QUESTION_CHARS:
         typer.echo(f"error: the question must be 1 to {MAX_QUESTION_CHARS} characters", err=True)
         raise typer.Exit(2)
-    settings = load_settings(knowledge)
+    settings = knowledge_settings(knowledge)
+
+    from chatbot.engine import Engine
+    from chatbot.response import to_response
+
     engine = built_or_exit(Engine.from_settings, settings)
     reply = to_response(engine.ask(question), engine.knowledge, settings.public_url)
     if as_json:
@@ -132,14 +199,18 @@ def check(
     directory: Annotated[
         Path | None,
         typer.Argument(
-            help="Knowledge folder to check (default: CHATBOT_KNOWLEDGE_DIR or the project's "
-            "knowledge/).",
+            help="Knowledge folder to check (default: CHATBOT_KNOWLEDGE_DIR, else "
+            "knowledge/ in the current folder).",
             file_okay=False,
         ),
     ] = None,
 ) -> None:
     """Check every document and data file; print each problem as file:line: message."""
-    settings = load_settings(directory)
+    settings = knowledge_settings(directory, how="name the folder: chatbot check FOLDER")
+
+    from chatbot.engine import Engine
+
+    # The whole engine, index included: a folder passes only if `serve` would start on it.
     engine = built_or_exit(Engine.from_settings, settings)
     knowledge = engine.knowledge
     typer.echo(
@@ -155,13 +226,23 @@ def report(
         Path | None,
         typer.Option(help="Question log to read (default: CHATBOT_DB).", dir_okay=False),
     ] = None,
-    top: Annotated[int, typer.Option(min=1, help="How many questions per list.")] = TOP,
+    # The defaults live in chatbot.report, which this module does not import up front.
+    top: Annotated[
+        int | None, typer.Option(min=1, help="How many questions per list (default: 10).")
+    ] = None,
     below: Annotated[
-        float,
-        typer.Option(min=0.0, max=1.0, help="Answers under this confidence count as low."),
-    ] = LOW_CONFIDENCE,
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Answers under this confidence count as low (default: 0.5)."
+        ),
+    ] = None,
 ) -> None:
     """What visitors asked that went unanswered or did not help, and questions per day."""
+    import sqlite3
+
+    from chatbot.question_log import read_log
+    from chatbot.report import LOW_CONFIDENCE, TOP, build_report, format_report
+
     path = db or load_settings().db
     try:
         snapshot = read_log(path)
@@ -171,7 +252,8 @@ def report(
     except sqlite3.Error as error:
         typer.echo(f"error: cannot read the question log at {path}: {error}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(format_report(build_report(snapshot, low_confidence=below, top=top)))
+    low = LOW_CONFIDENCE if below is None else below
+    typer.echo(format_report(build_report(snapshot, low_confidence=low, top=top or TOP)))
 
 
 @cli.command("eval")
@@ -191,13 +273,34 @@ def evaluate_questions(
     knowledge: KnowledgeOption = None,
 ) -> None:
     """Replay a question set as POST /ask does; exit 1 below a floor or on a safety miss."""
+    # Checked before the knowledge base loads, and named as the question file, not as
+    # a fault of the knowledge base.
+    if not questions.is_file():
+        typer.echo(f"error: no question file at {questions}", err=True)
+        raise typer.Exit(2)
+    settings = knowledge_settings(knowledge)
+
+    from chatbot.datafile import DataFileError
+    from chatbot.engine import Engine
     from chatbot.evaluation import evaluate, load_cases, summarize
     from chatbot.evaluation import report as format_results
+    from chatbot.problems import KnowledgeError
 
-    settings = load_settings(knowledge)
     engine = built_or_exit(Engine.from_settings, settings)
     passage_ids = {p.id for p in engine.knowledge.passages}
-    cases = built_or_exit(lambda _: load_cases(questions, passage_ids), settings)
+    try:
+        cases = load_cases(questions, passage_ids)
+    except DataFileError as error:  # unreadable, not UTF-8 or not YAML
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"error: cannot read the question file {questions}", err=True)
+        raise typer.Exit(2) from None
+    except KnowledgeError as error:
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        count = len(error.problems)
+        typer.echo(f"error: the question file {questions} has {count} problem(s)", err=True)
+        raise typer.Exit(1) from None
     if split is not None:
         cases = [c for c in cases if c.split == split]
         if not cases:

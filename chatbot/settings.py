@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The checkout's top folder, for tests and tools run from the source tree; no default
+# setting depends on it except the chat page's files when not installed from a wheel.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DISCLAIMER = (
     "This information is educational and is not medical advice. It cannot diagnose "
@@ -16,18 +19,31 @@ DEFAULT_DISCLAIMER = (
 MIN_ADMIN_TOKEN_CHARS = 16
 
 
+def packaged_web_dir() -> Path:
+    """The chat page's `templates/` and `static/`: the copy a wheel installs inside the
+    package (`chatbot/web`), else the checkout's top-level `web/` (source or editable)."""
+    packaged = resources.files("chatbot") / "web"
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    return PROJECT_ROOT / "web"
+
+
 class Settings(BaseSettings):
     """Typed settings; each field's description is its help line in the README."""
 
     model_config = SettingsConfigDict(env_prefix="CHATBOT_", extra="forbid", frozen=True)
 
+    # Relative paths are taken from the folder the command runs in: an installed
+    # package has no project folder to anchor them to.
     knowledge_dir: Path = Field(
-        default=PROJECT_ROOT / "knowledge",
-        description="Folder of knowledge documents (Markdown) and their data files.",
+        default=Path("knowledge"),
+        description="Folder of knowledge documents (Markdown) and their data files, "
+        "relative to the folder the command runs in.",
     )
     web_dir: Path = Field(
-        default=PROJECT_ROOT / "web",
-        description="Folder holding the `templates/` and `static/` of the chat page.",
+        default_factory=packaged_web_dir,
+        description="Folder holding the `templates/` and `static/` of the chat page; by "
+        "default the copy installed with the package.",
     )
     host: str = Field(default="127.0.0.1", description="Address `chatbot serve` listens on.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port `chatbot serve` listens on.")
@@ -54,9 +70,9 @@ class Settings(BaseSettings):
         "`https://example.org`); empty keeps them relative.",
     )
     db: Path = Field(
-        default=PROJECT_ROOT / "data" / "chatbot.db",
-        description="SQLite file of the question log and feedback (created when missing; "
-        "`data/` is git-ignored).",
+        default=Path("data") / "chatbot.db",
+        description="SQLite file of the question log and feedback, relative to the folder "
+        "the command runs in (created when missing; `data/` is git-ignored).",
     )
     log_questions: bool = Field(
         default=True,
