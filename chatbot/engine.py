@@ -31,6 +31,7 @@ class Engine:
     site: Site
     red_flags: RuleSet = field(default_factory=lambda: RuleSet({}))
     chat: RuleSet = field(default_factory=lambda: RuleSet({}))
+    covered: str = ""
 
     @classmethod
     def build(cls, knowledge_dir: Path, policy: Policy) -> Engine:
@@ -49,7 +50,15 @@ class Engine:
             fallback_text=FALLBACK_TEXT.format(covers=site.covers),
             starters=site.starters,
         )
-        return cls(folder.knowledge, retriever, policy, site, folder.red_flags, folder.smalltalk)
+        return cls(
+            folder.knowledge,
+            retriever,
+            policy,
+            site,
+            folder.red_flags,
+            folder.smalltalk,
+            folder.covered,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
@@ -59,7 +68,7 @@ class Engine:
         """Triage first, so a red flag never reaches the search; then small talk; then search."""
         disclaimer = self.policy.default_disclaimer
         return (
-            triage(question, self.red_flags, disclaimer)
+            triage(question, self.red_flags, disclaimer, self.covered)
             or smalltalk(question, self.chat, self.knowledge, disclaimer)
             or answer_question(question, self._search, self.knowledge, self.policy)
         )

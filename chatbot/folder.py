@@ -12,7 +12,7 @@ from chatbot.documents import KnowledgeBase
 from chatbot.problems import KnowledgeError, Problem
 from chatbot.rules import RuleSet
 from chatbot.safety import load_red_flags
-from chatbot.scope import Scope, load_scope
+from chatbot.scope import Scope, load_scope, named_by
 from chatbot.site import Site, load_site
 from chatbot.smalltalk import load_smalltalk
 from chatbot.validation import read_validated_knowledge
@@ -27,6 +27,9 @@ class Folder:
     scope: Scope
     red_flags: RuleSet
     smalltalk: RuleSet
+    # What the documents are about (their titles, headings and FAQ questions, as plain
+    # text): red-flag rules about a subject do not fire on it.
+    covered: str = ""
 
 
 def load_folder(directory: Path) -> Folder:
@@ -49,7 +52,7 @@ def read_folder(directory: Path) -> tuple[Folder | None, list[Problem]]:
         return None, problems
     red_flags = red_flags.with_words({"emergency": site.emergency})
     smalltalk = smalltalk.with_words({"topics": site.covers, "example": site.example})
-    return Folder(knowledge, site, scope, red_flags, smalltalk), problems
+    return Folder(knowledge, site, scope, red_flags, smalltalk, named_by(knowledge)), problems
 
 
 def _collect(load: Callable[[], T], problems: list[Problem]) -> T | None:

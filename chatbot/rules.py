@@ -21,6 +21,9 @@ from chatbot.datafile import compose_yaml, node_value
 from chatbot.problems import KnowledgeError, Problem
 
 RULE_FIELDS = frozenset({"name", "reply", "patterns"})
+# `unless_covered: true` marks a rule about a subject (a condition, pregnancy) that a
+# knowledge base may itself be about: there, naming the subject is no red flag.
+OPTIONAL_RULE_FIELDS = frozenset({"unless_covered"})
 
 
 def plain(text: str) -> str:
@@ -36,6 +39,7 @@ class Rule:
     reply: str
     patterns: tuple[re.Pattern[str], ...]
     line: int
+    unless_covered: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,13 +49,21 @@ class RuleSet:
     replies: dict[str, str]
     rules: tuple[Rule, ...] = ()
 
-    def match(self, question: str, *, whole: bool = False) -> Rule | None:
-        """The first rule matching anywhere in `question` (or all of it, if `whole`)."""
+    def match(self, question: str, *, whole: bool = False, covered: str = "") -> Rule | None:
+        """The first rule matching anywhere in `question` (or all of it, if `whole`).
+
+        `covered` is what the knowledge base is about (plain text of its titles,
+        headings and FAQ questions): a rule marked `unless_covered` does not count a
+        match made only of words of it."""
         text = plain(question)
         for rule in self.rules:
             for pattern in rule.patterns:
-                if (pattern.fullmatch(text) if whole else pattern.search(text)) is not None:
-                    return rule
+                found = pattern.fullmatch(text) if whole else pattern.search(text)
+                if found is None:
+                    continue
+                if rule.unless_covered and covered and is_covered(found.group(0), covered):
+                    continue
+                return rule
         return None
 
     def reply(self, rule: Rule) -> str:
@@ -72,6 +84,20 @@ class RuleSet:
                 text = text.replace("{" + key + "}", value)
             replies[name] = text
         return RuleSet(replies, self.rules)
+
+
+def is_covered(phrase: str, covered: str) -> bool:
+    """Whether `phrase` (plain text) is among what `covered` speaks of: as a phrase, or
+    word by word, a word counting when it shares its first six letters with a covered
+    word or is part of one ("pregnant" and "pregnancy", "arthritis" in "osteoarthritis")."""
+    if f" {phrase} " in f" {covered} ":
+        return True
+    words = set(covered.split())
+    return all(
+        any(w in c or (len(w) >= 6 and w[:6] == c[:6]) for c in words)
+        for w in phrase.split()
+        if len(w) > 3
+    ) and any(len(w) > 3 for w in phrase.split())
 
 
 def load_rules(path: Path, base: RuleSet | None = None) -> RuleSet:
@@ -126,9 +152,15 @@ def _rule(
 ) -> Rule | None:
     entry = node_value(node)
     line = 1 + node.start_mark.line
-    if not isinstance(entry, dict) or set(entry) != RULE_FIELDS:
-        problems.append(Problem(path, line, "each rule needs exactly: name, reply, patterns"))
+    if not isinstance(entry, dict) or not RULE_FIELDS <= set(entry) <= (
+        RULE_FIELDS | OPTIONAL_RULE_FIELDS
+    ):
+        message = "each rule needs exactly: name, reply, patterns (and may say unless_covered)"
+        problems.append(Problem(path, line, message))
         return None
+    unless_covered = entry.get("unless_covered", False)
+    if not isinstance(unless_covered, bool):
+        problems.append(Problem(path, line, "'unless_covered' must be true or false"))
     name, reply, patterns = entry["name"], entry["reply"], entry["patterns"]
     if not (isinstance(name, str) and name.strip()):
         problems.append(Problem(path, line, "a rule's 'name' must be text"))
@@ -148,7 +180,7 @@ def _rule(
             compiled.append(re.compile(str(pattern)))
         except re.error as error:
             problems.append(Problem(path, where, f"pattern {pattern!r} is not valid: {error}"))
-    return Rule(name.strip(), str(reply), tuple(compiled), line)
+    return Rule(name.strip(), str(reply), tuple(compiled), line, unless_covered is True)
 
 
 def _mapping(node: yaml.Node | None) -> dict[str, yaml.Node] | None:

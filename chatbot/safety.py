@@ -17,12 +17,12 @@ def load_red_flags(knowledge_dir: Path) -> RuleSet:
     return load_rules(knowledge_dir / SAFETY_FILE, base=load_rules(defaults.RED_FLAGS))
 
 
-def triage(question: str, red_flags: RuleSet, disclaimer: str) -> Answer | None:
+def triage(question: str, red_flags: RuleSet, disclaimer: str, covered: str = "") -> Answer | None:
     """The professional-care reply when `question` raises a red flag, else None.
 
     Never a passage and never related questions: nothing here may read as advice.
     """
-    rule = red_flags.match(question)
+    rule = red_flags.match(question, covered=covered)
     if rule is None:
         return None
     return Answer(

@@ -58,7 +58,7 @@ def load_scope(knowledge_dir: Path, knowledge: KnowledgeBase | None = None) -> S
     documents cover, plus the folder's own `scope.yaml`. Raises `KnowledgeError`."""
     defaults = _read_lists(defaults_folder.SCOPE)
     own = _read_lists(knowledge_dir / SCOPE_FILE)
-    named = _named_by(knowledge) if knowledge else ""
+    named = named_by(knowledge) if knowledge else ""
     text = _text_of(knowledge) if knowledge else ""
     problems = [
         Problem(
@@ -115,7 +115,7 @@ def _read_lists(path: Path) -> dict[str, list[tuple[str, int]]]:
     return lists
 
 
-def _named_by(knowledge: KnowledgeBase) -> str:
+def named_by(knowledge: KnowledgeBase) -> str:
     """What the documents are about: their titles, headings and FAQ questions."""
     parts = [
         text

@@ -65,6 +65,12 @@ RED_FLAG_QUESTIONS = [
     ("my leg suddenly went weak", "professional"),
     ("can I massage a pulled hamstring", "professional"),
     ("hip pain at night that wakes me up", "professional"),
+    ("should I see a doctor about my knee?", "diagnosis"),
+    ("I had my hip replaced last month, can I stretch?", "professional"),
+    ("I have sciatica, which stretches help?", "professional"),
+    ("my back has been getting worse every week", "professional"),
+    ("I've lost weight without trying and my back aches", "professional"),
+    ("my 8 year old says his knee hurts", "professional"),
 ]
 
 

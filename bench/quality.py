@@ -1,0 +1,212 @@
+"""Answer quality per knowledge base: the bot beside plain TF-IDF and BM25.
+
+Run with `make bench` (or `.venv/bin/python bench/quality.py [FOLDER QUESTIONS]…`).
+Each knowledge base is a folder with its question file: the shipped sample
+(`knowledge/` with `tests/data/questions.yaml`) and every `examples/*/` folder with its
+`questions.yaml`. For each, in one run:
+
+- answered right: answerable questions answered (band `answer`) with a passage that
+  answers them;
+- abstained: out-of-scope questions not answered;
+- red flags: red-flag questions sent to a professional (the baselines have no triage);
+- triaged: answerable questions wrongly sent to a professional;
+- confident wrong: answers given with confidence at least 0.5 from a passage that does
+  not answer the question, as a share of the answers given;
+- FAQ ≥ 0.95: FAQ questions asked word for word, answered from their own entry with
+  confidence at least 0.95.
+
+The baselines get the same passages the bot answers from, and no editorial data (the
+bot uses each folder's synonyms and alternates, if any: the example folders have none).
+They have no threshold of their own, so each is given the one that does best on that
+very question set (the most favourable choice for them, which no real deployment
+could make). Latency is the median per question, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chatbot.documents import Passage  # noqa: E402
+from chatbot.engine import Engine  # noqa: E402
+from chatbot.evaluation import Case, load_cases  # noqa: E402
+from chatbot.settings import Settings  # noqa: E402
+
+CONFIDENT = 0.5
+VERBATIM = 0.95
+SAMPLE = (ROOT / "knowledge", ROOT / "tests" / "data" / "questions.yaml")
+
+# question -> (passage id given as the answer or None, confidence, triaged)
+Reply = tuple[str | None, float, bool]
+Ranker = Callable[[str], Reply]
+
+
+@dataclass
+class Row:
+    system: str
+    answered_right: float
+    abstained: float
+    red_flags: str
+    triaged: int
+    confident_wrong: float
+    faq_verbatim: str
+    median_ms: float
+
+
+def knowledge_bases() -> list[tuple[Path, Path]]:
+    found = [SAMPLE] if SAMPLE[1].is_file() else []
+    for folder in sorted((ROOT / "examples").glob("*/")):
+        if (folder / "questions.yaml").is_file():
+            found.append((folder, folder / "questions.yaml"))
+    return found
+
+
+def document_text(passage: Passage) -> str:
+    return f"{passage.question} {passage.text}" if passage.question else passage.text
+
+
+def tfidf_ranker(passages: Sequence[Passage]) -> Callable[[str], tuple[str | None, float]]:
+    vectorizer = TfidfVectorizer()
+    matrix = vectorizer.fit_transform([document_text(p) for p in passages])
+
+    def rank(question: str) -> tuple[str | None, float]:
+        scores = (matrix @ vectorizer.transform([question]).T).toarray().ravel()
+        best = int(np.argmax(scores))
+        return (passages[best].id, float(scores[best])) if scores[best] > 0 else (None, 0.0)
+
+    return rank
+
+
+def bm25_ranker(passages: Sequence[Passage]) -> Callable[[str], tuple[str | None, float]]:
+    def tokens(text: str) -> list[str]:
+        return re.findall(r"\w+", text.lower())
+
+    index = BM25Okapi([tokens(document_text(p)) for p in passages])
+
+    def rank(question: str) -> tuple[str | None, float]:
+        scores = index.get_scores(tokens(question))
+        best = int(np.argmax(scores))
+        return (passages[best].id, float(scores[best])) if scores[best] > 0 else (None, 0.0)
+
+    return rank
+
+
+def timed(rank: Callable[[str], object], cases: Sequence[Case]) -> tuple[list[object], float]:
+    results, timings = [], []
+    for case in cases:
+        start = time.perf_counter()
+        results.append(rank(case.question))
+        timings.append((time.perf_counter() - start) * 1000)
+    return results, statistics.median(timings)
+
+
+def row(system: str, cases: Sequence[Case], replies: Sequence[Reply], median_ms: float) -> Row:
+    pairs = list(zip(cases, replies, strict=True))
+    answerable = [(c, r) for c, r in pairs if c.answerable]
+    outside = [r for c, r in pairs if c.expect == "abstain"]
+    flags = [r for c, r in pairs if c.expect == "triage"]
+    given = [(c, r) for c, r in pairs if r[0] is not None]
+    faqs = [(c, r) for c, r in answerable if c.kind == "faq"]
+    wrong = sum(r[1] >= CONFIDENT and not (c.answerable and r[0] in c.expect) for c, r in given)
+    faq_right = sum(r[0] in c.expect and r[1] >= VERBATIM for c, r in faqs)
+    return Row(
+        system,
+        answered_right=sum(r[0] in c.expect for c, r in answerable) / max(1, len(answerable)),
+        abstained=sum(r[0] is None for r in outside) / max(1, len(outside)),
+        red_flags=f"{sum(r[2] for r in flags)}/{len(flags)}",
+        triaged=sum(r[2] for _, r in answerable),
+        confident_wrong=wrong / max(1, len(given)),
+        faq_verbatim=f"{faq_right}/{len(faqs)}" if faqs else "-",
+        median_ms=median_ms,
+    )
+
+
+def best_threshold(cases: Sequence[Case], scored: Sequence[tuple[str | None, float]]) -> float:
+    """The threshold that does best on these very questions: the larger of right answers
+    and abstentions at their worst, then their sum."""
+    answerable = [(c, s) for c, s in zip(cases, scored, strict=True) if c.answerable]
+    outside = [s for c, s in zip(cases, scored, strict=True) if c.expect == "abstain"]
+
+    def quality(t: float) -> tuple[float, float]:
+        right = sum(s[0] in c.expect and s[1] >= t for c, s in answerable) / max(1, len(answerable))
+        abstained = sum(s[1] < t for s in outside) / max(1, len(outside))
+        return min(right, abstained), right + abstained
+
+    return max(sorted({s[1] for s in scored} | {0.0}), key=quality)
+
+
+def measure(folder: Path, questions: Path) -> tuple[list[Row], int, int]:
+    engine = Engine.from_settings(Settings(knowledge_dir=folder, log_questions=False))
+    cases = load_cases(questions, {p.id for p in engine.knowledge.passages})
+    informative = [p for p in engine.knowledge.passages if p.informative]
+
+    def bot(question: str) -> Reply:
+        answer = engine.ask(question)
+        passage = answer.passage.id if answer.passage and answer.answered else None
+        return passage, answer.confidence, answer.band == "triage"
+
+    for case in cases:  # warm-up
+        bot(case.question)
+    replies, median_ms = timed(bot, cases)
+    rows = [row("chatbot", cases, replies, median_ms)]  # type: ignore[arg-type]
+    for name, ranker in (
+        ("TfidfVectorizer()", tfidf_ranker(informative)),
+        ("BM25Okapi", bm25_ranker(informative)),
+    ):
+        scored, median_ms = timed(ranker, cases)
+        threshold = best_threshold(cases, scored)  # type: ignore[arg-type]
+        given = [(s[0] if s[1] >= threshold else None, s[1], False) for s in scored]  # type: ignore[index]
+        baseline = row(f"{name}, best threshold {threshold:.3g}", cases, given, median_ms)
+        # Their scores are not confidences in [0, 1], so "confident" means nothing there.
+        baseline.confident_wrong = float("nan")
+        rows.append(baseline)
+    answerable = sum(c.answerable for c in cases)
+    outside = sum(c.expect == "abstain" for c in cases)
+    return rows, answerable, outside
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("pairs", nargs="*", type=Path, help="FOLDER QUESTIONS, repeated")
+    args = parser.parse_args().pairs
+    if len(args) % 2:
+        parser.error("give a question file after each knowledge folder")
+    bases = list(zip(args[::2], args[1::2], strict=True)) or knowledge_bases()
+    print(
+        "| knowledge base | system | answered right | abstained | red flags | triaged "
+        "| confident wrong | FAQ ≥ 0.95 | median ms |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for folder, questions in bases:
+        rows, answerable, outside = measure(folder, questions)
+        where = folder.resolve()
+        shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
+        name = f"{shown} ({answerable}+{outside})"
+        for r in rows:
+            print(
+                f"| {name} | {r.system} | {r.answered_right:.1%} | {r.abstained:.1%} "
+                f"| {r.red_flags} | {r.triaged} | {_share(r.confident_wrong)} | {r.faq_verbatim} "
+                f"| {r.median_ms:.2f} |"
+            )
+            name = ""
+
+
+def _share(value: float) -> str:
+    return "-" if value != value else f"{value:.1%}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Red flags told as stories, with no alarm word, still go to a professional; everyday
+questions that share their words do not, and a subject the articles are about is no
+red flag there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatbot.rules import RuleSet, plain
+from chatbot.safety import load_red_flags
+
+COVERED = plain(
+    "Exercise for Knee Osteoarthritis. Sleeping Positions During Pregnancy. "
+    "When should I see a doctor about knee pain?"
+)
+
+
+@pytest.fixture(scope="module")
+def red_flags() -> RuleSet:
+    # A folder without a safety file gets the package's rules.
+    return load_red_flags(Path("/nonexistent"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "slipped on the ice yesterday and since then my knee keeps giving way",
+        "came off a ladder clearing the gutters and landed on my back, which pillow now?",
+        "someone went into the back of my car on tuesday and my neck aches every morning",
+        "was kneeling in the garden and my knee wouldnt straighten, its stuck bent",
+        "my back went this morning and it feels weird when i wipe after the toilet",
+        "lower back pain for a few days and last night i wet the bed without noticing",
+        "back has been sore for 3 days and now i've got a temperature of 39",
+        "my back pain has got a bit worse every week for two months despite the stretches",
+        "my knee has hurt for six weeks and it's still no better",
+        "my 7 year old woke up saying his neck hurts and he feels hot",
+        "our daughter keeps limping after football",
+        "I've dropped about 8 kilos in two months without trying and my back aches",
+        "a tight crushing feeling in my chest that goes into my left arm at night",
+        "had my knee replaced 3 weeks ago and the scar is red and leaking",
+        "six months after my knee op my hip flexor still hurts, is that normal?",
+        "both legs feel heavy and I cant really feel it down there",
+    ],
+)
+def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str) -> None:
+    assert red_flags.match(question) is not None, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "will exercise make my knee worse?",
+        "would losing some weight help my knees",
+        "can kids do these stretches",
+        "what pillow is best for a child",
+        "how long should I hold each stretch",
+        "is it normal to feel stiff in the morning",
+        "my hips feel locked up after sitting all day",
+        "can I still go to the gym with lower back pain",
+        "how do I get up from the floor safely",
+        "what is the best mattress for back pain",
+    ],
+)
+def test_an_everyday_question_is_not_triaged(red_flags: RuleSet, question: str) -> None:
+    assert red_flags.match(question) is None, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "swimming good for arthritis in the knee?",
+        "pregnant and cant get comfy on my side, anything that helps",
+        "When should I see a doctor about knee pain?",
+    ],
+)
+def test_a_subject_the_articles_cover_is_no_red_flag_there(
+    red_flags: RuleSet, question: str
+) -> None:
+    assert red_flags.match(question) is not None  # elsewhere it is one
+    assert red_flags.match(question, covered=COVERED) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I have arthritis and just fell down the stairs",
+        "pregnant and I've had sudden sharp pain since this morning",
+        "had my knee replaced and it is getting worse",
+    ],
+)
+def test_a_covered_subject_never_hides_another_red_flag(red_flags: RuleSet, question: str) -> None:
+    assert red_flags.match(question, covered=COVERED) is not None
