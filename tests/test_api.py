@@ -40,6 +40,7 @@ def test_answer_follows_the_contract_field_by_field(ask: AskJSON) -> None:
         "section": "Frequently Asked Questions",
         "kind": "faq",
         "url": "/articles/desk-wrist-stretches#faq-what-are-the-wrist-flexors",
+        "source_url": "https://example.org/fixtures/desk-wrist-stretches",
     }
     assert 0 < len(body["related"]) <= 3
     assert all(set(r) == {"id", "title", "url"} for r in body["related"])

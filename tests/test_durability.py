@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx2
+import pytest
 
 from chatbot.question_log import read_log
 from tests.conftest import FIXTURES
@@ -18,6 +19,9 @@ QUESTIONS = [
     "Why does my starter smell of vinegar?",
     "What is the capital of Peru?",
 ]
+
+# Starts `chatbot serve` as a real process.
+pytestmark = pytest.mark.e2e
 
 
 def test_every_acknowledged_record_survives_a_killed_server(tmp_path: Path) -> None:

@@ -14,7 +14,10 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.server import start_server
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP")
+pytestmark = [
+    pytest.mark.e2e,  # starts `chatbot serve` as a real process
+    pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP"),
+]
 
 KETTLE = "kettle-descaling.md"
 

@@ -21,6 +21,9 @@ BODY_LIMIT = 8192
 KEEP_ALIVE_SECONDS = 1
 JSON = {"content-type": "application/json"}
 
+# Starts `chatbot serve` as a real process.
+pytestmark = pytest.mark.e2e
+
 
 @dataclass(frozen=True)
 class Call:
@@ -34,11 +37,11 @@ class Call:
 
 
 CALLS = [
-    Call("answerable", "POST", "/ask", 200, json={"question": "What are the hip flexors?"}),
+    Call("answerable", "POST", "/ask", 200, json={"question": "What are the wrist flexors?"}),
     Call("unanswerable", "POST", "/ask", 200, json={"question": "capital of Australia?"}),
-    Call("emoji", "POST", "/ask", 200, json={"question": "🦵🔥 tight hips?? ‮ مرحبا"}),
+    Call("emoji", "POST", "/ask", 200, json={"question": "✋🔥 stiff wrists?? ‮ مرحبا"}),
     Call("empty question", "POST", "/ask", 422, json={"question": "   "}),
-    Call("question too long", "POST", "/ask", 422, json={"question": "hip " * 300}),
+    Call("question too long", "POST", "/ask", 422, json={"question": "wrist " * 200}),
     Call("broken json", "POST", "/ask", 422, content=b'{"question": ', headers=JSON),
     Call("not utf-8", "POST", "/ask", 400, content=b'{"question": "\xff\xfe"}', headers=JSON),
     Call("form body", "POST", "/ask", 415, content=b"question=hi"),

@@ -130,7 +130,8 @@ def test_fallback_admits_it_and_offers_starter_topics(
     knowledge: KnowledgeBase, soap: Passage, rust: Passage
 ) -> None:
     answer = answer_question("weather?", search_returning(), knowledge, POLICY)
-    assert answer.text == FALLBACK_TEXT
+    assert answer.text == POLICY.fallback_text
+    assert answer.text == FALLBACK_TEXT.format(covers="the topics of our articles")
     assert answer.confidence == 0.0
     assert answer.related == (soap, rust)
 

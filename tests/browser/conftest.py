@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 import pytest
@@ -49,10 +50,19 @@ class PageEvents:
             self.csp_violations.append(message.text)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test starts a server and Chromium: all are end-to-end."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="package")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url(tmp_path_factory: pytest.TempPathFactory, clinic_dir: Path) -> Iterator[str]:
+    """A real server over the fixture knowledge base (two short health articles)."""
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with running_server({}, stderr=log) as url:
+    with running_server({"CHATBOT_KNOWLEDGE_DIR": str(clinic_dir)}, stderr=log) as url:
         yield url
 
 

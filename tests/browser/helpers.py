@@ -7,13 +7,18 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, Route, expect
 
-FAQ_QUESTION = "What are the hip flexors?"
-FAQ_ANSWER_START = "The hip flexors are a group of muscles located in the front of your hip"
-FAQ_CITATION = "Frequently Asked Questions — Why Massage Hip Flexors?"
-FAQ_URL = "/articles/why-massage-hip-flexors#faq-what-are-the-hip-flexors"
-STEPS_QUESTION = "step by step guide to massage hip flexors"
+# Questions and answers of the fixture knowledge base (tests/fixtures/clinic) the
+# browser tests' server reads, never the shipped knowledge/.
+ARTICLE_PATH = "/articles/desk-wrist-stretches"
+FAQ_ANCHOR = "faq-what-are-the-wrist-flexors"
+FAQ_QUESTION = "What are the wrist flexors?"
+FAQ_ANSWER_START = "The wrist flexors are the muscles on the palm side of your forearm"
+FAQ_CITATION = "Frequently Asked Questions — Wrist Stretches for Desk Workers"
+FAQ_URL = f"{ARTICLE_PATH}#{FAQ_ANCHOR}"
+STEPS_QUESTION = "step by step guide to stretch wrists"
+FIRST_STEP_START = "Sit Up Tall:"
 OFF_TOPIC_QUESTION = "what is the capital of france"
-DISCLAIMER_START = "This article is intended for informational purposes only"
+DISCLAIMER_START = "This fixture article is for testing only"
 
 
 def bot_replies(page: Page) -> Locator:
@@ -49,9 +54,9 @@ def canned_reply(band: str, **changes: Any) -> dict[str, Any]:
     }
     if band == "answer":
         reply["source"] = {
-            "id": "why-massage-hip-flexors#faq-what-are-the-hip-flexors",
-            "document": "why-massage-hip-flexors",
-            "title": "Why Massage Hip Flexors?",
+            "id": f"desk-wrist-stretches#{FAQ_ANCHOR}",
+            "document": "desk-wrist-stretches",
+            "title": "Wrist Stretches for Desk Workers",
             "section": "Frequently Asked Questions",
             "kind": "faq",
             "url": FAQ_URL,

@@ -11,7 +11,9 @@ from playwright.sync_api import Page, ViewportSize, expect
 from tests.browser.conftest import DESKTOP, MOBILE, ColorScheme, PageFactory
 from tests.browser.harness import SCREENSHOTS, browser_test
 from tests.browser.helpers import (
+    ARTICLE_PATH,
     FAQ_QUESTION,
+    FAQ_URL,
     OFF_TOPIC_QUESTION,
     STEPS_QUESTION,
     ask_by_typing,
@@ -81,7 +83,7 @@ def test_a_triage_reply_stands_out_from_an_answer(page: Page) -> None:
 def test_a_weak_answer_is_labelled_as_the_closest_match(page: Page) -> None:
     page.goto("/")
     reply_once_with(page, 200, canned_reply("answer", confidence=0.35))
-    expect(ask_by_typing(page, "hip stuff").locator(".band-note")).to_have_text("Closest match")
+    expect(ask_by_typing(page, "wrist stuff").locator(".band-note")).to_have_text("Closest match")
 
 
 @pytest.mark.parametrize("question", [FAQ_QUESTION, STEPS_QUESTION, OFF_TOPIC_QUESTION])
@@ -151,7 +153,7 @@ def test_a_375_pixel_screen_has_no_horizontal_scroll(
     scroll_width, width = page.evaluate(widths)
     assert scroll_width <= width == MOBILE["width"]
     expect(page.locator("#send")).to_be_in_viewport()
-    page.goto("/articles/why-massage-hip-flexors")
+    page.goto(ARTICLE_PATH)
     scroll_width, width = page.evaluate(widths)
     assert scroll_width <= width
 
@@ -191,7 +193,7 @@ def test_axe_finds_no_serious_accessibility_violations(
     reply_once_with(page, 500, {"detail": "Something went wrong on our side."})
     ask_by_typing(page, "error")
     assert serious_violations(page) == []
-    page.goto("/articles/why-massage-hip-flexors#faq-what-are-the-hip-flexors")
+    page.goto(FAQ_URL)
     assert serious_violations(page) == []
 
 
@@ -207,10 +209,18 @@ def test_axe_finds_no_serious_accessibility_violations(
 def test_screenshots_of_a_conversation(
     new_page: PageFactory, name: str, viewport: ViewportSize, color_scheme: ColorScheme
 ) -> None:
+    """Saves the screenshots the README shows, of a page that fits its screen."""
     page = new_page(viewport=viewport, color_scheme=color_scheme)
     page.goto("/")
-    ask_by_typing(page, "sitting all day tight hips why")
+    reply = ask_by_typing(page, "typing all day stiff wrists why")
     page.locator("#question").blur()
+    # What the picture must show: the answer and its source, with nothing cut off sideways.
+    expect(reply.locator(".answer-text")).to_be_visible()
+    expect(reply.locator(".citation")).to_be_visible()
+    expect(reply).to_be_in_viewport()
+    widths = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    scroll_width, width = page.evaluate(widths)
+    assert scroll_width <= width == viewport["width"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=path)

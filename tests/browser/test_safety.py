@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import MOBILE, PageEvents, PageFactory
 from tests.browser.harness import browser_test
 from tests.browser.helpers import (
+    ARTICLE_PATH,
     FAQ_ANSWER_START,
     FAQ_CITATION,
     FAQ_QUESTION,
@@ -70,7 +71,7 @@ def test_markup_in_a_reply_shows_as_text_and_unsafe_links_are_dropped(
 
 
 def test_every_page_is_served_with_the_security_headers(page: Page) -> None:
-    for path in ("/", "/articles/why-massage-hip-flexors"):
+    for path in ("/", ARTICLE_PATH):
         response = page.goto(path)
         assert response is not None
         headers = response.headers
