@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import time
@@ -61,6 +62,14 @@ def test_sighup_reloads_and_a_broken_edit_keeps_the_old_index(tmp_path: Path) ->
         server.wait(timeout=10)
 
 
+def _workers(log: Path) -> tuple[list[str], set[str], int]:
+    """From the server's output: worker pids started, pids finished, startups completed."""
+    text = log.read_text()
+    started = re.findall(r"Started server process \[(\d+)\]", text)
+    finished = set(re.findall(r"Finished server process \[(\d+)\]", text))
+    return started, finished, text.count("Application startup complete")
+
+
 def test_an_admin_reload_reaches_every_worker(tmp_path: Path) -> None:
     knowledge = tmp_path / "knowledge"
     shutil.copytree(FIXTURES / "many", knowledge)
@@ -70,13 +79,17 @@ def test_an_admin_reload_reaches_every_worker(tmp_path: Path) -> None:
         "CHATBOT_DB": str(tmp_path / "db"),
         "CHATBOT_ADMIN_TOKEN": token,
     }
-    server, url = start_server(environment, stderr=tmp_path / "server.log", workers=2)
+    log = tmp_path / "server.log"
+    server, url = start_server(environment, stderr=log, workers=2)
 
     def passages_seen() -> set[int]:
         # New connections each time, so both workers get asked.
         return {httpx2.get(f"{url}/healthz").json()["passages"] for _ in range(12)}
 
     try:
+        # Both workers serving, read from the server's own output rather than guessed.
+        _wait_for(lambda: _workers(log)[2] == 2, timeout=60)
+        first, _, _ = _workers(log)
         assert passages_seen() == {11}
         path = knowledge / KETTLE
         path.write_text(path.read_text() + "\n### Can I use lemon juice?\n\nYes, it works too.\n")
@@ -84,7 +97,12 @@ def test_an_admin_reload_reaches_every_worker(tmp_path: Path) -> None:
             f"{url}/admin/reload", headers={"Authorization": f"Bearer {token}"}, timeout=30
         )
         assert reply.status_code == 200, reply.text
-        _wait_for(lambda: passages_seen() == {12}, timeout=60)
+        # Done when both first workers have finished and two new ones have started up:
+        # then no worker that read the old folder is left to answer.
+        _wait_for(lambda: set(first) <= _workers(log)[1] and _workers(log)[2] == 4, timeout=60)
+        started, _, _ = _workers(log)
+        assert len(set(started) - set(first)) == 2
+        assert passages_seen() == {12}
     finally:
         server.terminate()
         server.wait(timeout=30)
