@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from chatbot.settings import PROJECT_ROOT
+from chatbot.settings import PROJECT_ROOT, Settings
 from tests.conftest import FIXTURES
 
 # What the wheel is built from: the rest of the checkout must not be needed.
@@ -57,6 +57,27 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (built,) = (root / "dist").glob("chatbot-*.whl")
     return built
+
+
+def test_the_default_web_folder_is_found_from_any_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CHATBOT_WEB_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    web = Settings().web_dir
+    assert web.is_absolute()
+    assert (web / "templates" / "base.html").is_file()
+    assert (web / "static" / "style.css").is_file()
+
+
+def test_default_data_paths_are_relative_to_the_working_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("CHATBOT_KNOWLEDGE_DIR", "CHATBOT_DB"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    assert settings.knowledge_dir == Path("knowledge")
+    assert settings.db == Path("data", "chatbot.db")
 
 
 @pytest.mark.e2e
