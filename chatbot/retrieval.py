@@ -17,6 +17,7 @@ matching on "time" alone is no evidence the question is about the articles' subj
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -40,6 +41,15 @@ OUTSIDE_WEIGHT = 2.0
 # Question words whose match adds a small bonus to a view, to break ties.
 INTENTS = frozenset({"why", "how", "what", "where", "when", "which"})
 INTENT_BONUS = 0.02
+# An unknown word only in the sentences that tell the story around a question weighs
+# this share of one in the question itself.
+STORY_WEIGHT = 0.25
+# Sentences end at . ! ? or a line break; one that opens like this asks something.
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_QUESTION_OPENING = re.compile(
+    r"^(?:how|what|why|when|where|which|who|is|are|am|can|could|should|does|do|did|will|"
+    r"would|any|anything|has|have)\b"
+)
 # How strongly words the index has never seen lower confidence.
 COVERAGE_POWER = 2.0
 # The share of a passage's second-best view added to its best view's score.
@@ -132,7 +142,8 @@ class Retriever:
             view_scores += INTENT_BONUS * (self._intents == intent)
         best, second = self._passage_views.top_two(view_scores)
         best += SECOND_VIEW_SHARE * second
-        best *= self._coverage(words, len(self.scope.outside(query))) ** COVERAGE_POWER
+        story = self._story_words(query)
+        best *= self._coverage(words, len(self.scope.outside(query)), story) ** COVERAGE_POWER
         best *= self._topicality(words)
         return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in top_positive(best, k)]
 
@@ -158,20 +169,41 @@ class Retriever:
         topical = max((rarity(w) for w in words if stem(w) in self._idf), default=0.0)
         return min(1.0, topical / TOPICAL_ENOUGH)
 
-    def _coverage(self, words: Sequence[str], outside: int = 0) -> float:
+    def _coverage(
+        self, words: Sequence[str], outside: int = 0, story: frozenset[str] = frozenset()
+    ) -> float:
         """The share of the query's weight the index knows: an unknown word (a subject
         the knowledge base never mentions) makes any match less certain, the more so
         the rarer it is in English ("neck" more than "people"); so does each subject
-        named outside the knowledge base's scope."""
+        named outside the knowledge base's scope. An unknown word only of the story
+        around the question ("I cycle to work and…") weighs less than one it asks about."""
         known, unknown = 0.0, OUTSIDE_WEIGHT * outside * self._unknown_idf
         for word in words:
             weight = self._idf.get(stem(word))
             if weight is not None:
                 known += weight
             else:
-                unknown += self._unknown_idf * rarity(word)
+                share = STORY_WEIGHT if word in story else 1.0
+                unknown += share * self._unknown_idf * rarity(word)
         total = known + unknown
         return known / total if total else 0.0
+
+    def _story_words(self, query: str) -> frozenset[str]:
+        """Words of the sentences around the question that only tell its story: in a
+        message of several sentences, those not in a sentence that asks."""
+        sentences = [s for s in _SENTENCE.split(query) if s.strip()]
+        asking = [s for s in sentences if _asks(s)]
+        if len(sentences) < 2 or not asking:
+            return frozenset()
+        asked = {w for s in asking for w in self.vocabulary.words(s)}
+        told = {w for s in sentences if not _asks(s) for w in self.vocabulary.words(s)}
+        return frozenset(told - asked)
+
+
+def _asks(sentence: str) -> bool:
+    """Whether a sentence is a question: it ends with "?" or opens like one."""
+    text = sentence.strip()
+    return text.endswith("?") or bool(_QUESTION_OPENING.match(normalize(text)))
 
 
 def _intent(text: str, *, first_only: bool = False) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -20,8 +21,11 @@ from chatbot.datafile import compose_yaml, node_value
 from chatbot.documents import KnowledgeBase
 from chatbot.problems import KnowledgeError, Problem
 from chatbot.rules import plain
+from chatbot.vocabulary import stem
 
 SCOPE_FILE = "scope.yaml"
+# A term this long names a longer word it begins ("quad" of "quadriceps").
+MIN_PREFIX = 4
 SCOPE_FIELDS = ("subjects", "other_body_parts", "not_covered")
 
 
@@ -134,5 +138,22 @@ def _text_of(knowledge: KnowledgeBase) -> str:
 
 
 def _names(text: str, term: str) -> bool:
-    words = plain(term)
-    return bool(words) and re.search(rf"\b{re.escape(words)}\b", text) is not None
+    """Whether `text` (plain) names `term`: as the same words once stemmed ("knees" for
+    "knee"), or, for one word, as the start of a longer one ("quad" of "quadriceps")."""
+    words = plain(term).split()
+    if not words:
+        return False
+    stems, text_words = _stemmed(text)
+    phrase = " ".join(stem(w) for w in words)
+    if f" {phrase} " in f" {stems} ":
+        return True
+    root = stem(words[0])
+    return (
+        len(words) == 1 and len(root) >= MIN_PREFIX and any(w.startswith(root) for w in text_words)
+    )
+
+
+@lru_cache(maxsize=8)
+def _stemmed(text: str) -> tuple[str, tuple[str, ...]]:
+    words = tuple(text.split())
+    return " ".join(stem(w) for w in words), words

@@ -29,7 +29,9 @@ _FILLER_WORDS = """im ive id youre dont doesnt isnt cant wont got also really pl
     right ever does did doing explain define definition meaning mean means describe wat wot
     u ur r pls plz abt hw wht people say says said talk talking anyone someone called make
     makes making made getting gets happen happens happened happening whats hows
-    thats whos whens theres heres lets"""
+    thats whos whens theres heres lets didnt wasnt werent arent havent hasnt hadnt wouldnt
+    couldnt shouldnt mustnt neednt youll theyll shes hes weve theyve shud shld wud cud coz
+    cuz bc tho gonna wanna gotta kinda sorta yeah"""
 STOP_WORDS = (ENGLISH_STOP_WORDS - frozenset(_KEEP_WORDS.split())) | frozenset(
     _FILLER_WORDS.split()
 )
@@ -38,6 +40,7 @@ STOP_WORDS = (ENGLISH_STOP_WORDS - frozenset(_KEEP_WORDS.split())) | frozenset(
 COMMON_INFORMATION = 7.0
 RARITY_SPAN = 5.0
 RARITY_FLOOR = 0.25
+SHORT_WORD = 2
 # Typos are fixed only in words this long; longer words may be two edits off.
 MIN_CORRECTABLE = 4
 LONG_WORD = 7
@@ -73,7 +76,10 @@ def english() -> SpellChecker:
 
 
 def rarity(word: str) -> float:
-    """How topical an unknown word is, from its frequency in English (0.25 to 1)."""
+    """How topical an unknown word is, from its frequency in English (0.25 to 1). A word
+    of one or two letters ("oa", "tv") is too short to tell a subject: it weighs least."""
+    if len(word) <= SHORT_WORD:
+        return RARITY_FLOOR
     frequencies = english().word_frequency
     information = math.log(frequencies.total_words / (1 + frequencies[word]))
     return min(1.0, max(RARITY_FLOOR, (information - COMMON_INFORMATION) / RARITY_SPAN))
