@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chatbot import defaults
 from chatbot.datafile import phrases, yaml_entries
 from chatbot.documents import Document, KnowledgeBase, slugify
 from chatbot.parser import read_document
@@ -44,7 +45,11 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase, list[Problem]]:
             problems.extend(found)
             broken.add(slugify(path.stem))
     passage_ids = {p.id for d in documents for p in d.passages}
-    synonyms = _load_synonyms(directory / SYNONYMS_FILE, problems)
+    # The package's everyday synonyms first; the folder's own replace any they share.
+    synonyms = {
+        **_load_synonyms(defaults.SYNONYMS, problems),
+        **_load_synonyms(directory / SYNONYMS_FILE, problems),
+    }
     alternates = _load_alternates(directory / ALTERNATES_FILE, passage_ids, broken, problems)
     return KnowledgeBase(tuple(documents), synonyms, alternates), problems
 

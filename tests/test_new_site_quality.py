@@ -60,3 +60,15 @@ def test_a_body_part_is_a_subject_in_its_plural_and_abbreviated_forms(tmp_path: 
     assert scope.outside("will exercise wear my knees out") == []
     assert scope.outside("how do I work my quads") == []
     assert scope.outside("my neck is stiff") == ["neck"]
+
+
+def test_everyday_synonyms_ship_with_the_package_and_a_folder_overrides_them(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "feet.md").write_text(
+        "---\ntitle: Feet\n---\n\n## Shoes\n\nShoes with a firm heel support the arch.\n"
+    )
+    engine = Engine.build(tmp_path, POLICY)
+    assert engine.knowledge.synonyms["trainers"] == "shoes"
+    (tmp_path / "synonyms.yaml").write_text("heel: [trainers]\n")
+    assert Engine.build(tmp_path, POLICY).knowledge.synonyms["trainers"] == "heel"

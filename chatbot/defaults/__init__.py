@@ -9,3 +9,4 @@ FOLDER = Path(__file__).parent
 RED_FLAGS = FOLDER / "safety.yaml"
 SMALLTALK = FOLDER / "smalltalk.yaml"
 SCOPE = FOLDER / "scope.yaml"
+SYNONYMS = FOLDER / "synonyms.yaml"
