@@ -42,6 +42,8 @@ def red_flags() -> RuleSet:
         "had my knee replaced 3 weeks ago and the scar is red and leaking",
         "six months after my knee op my hip flexor still hurts, is that normal?",
         "both legs feel heavy and I cant really feel it down there",
+        "when i wiped after the loo it felt kind of dull down there, is a heat pack ok",
+        "i keep feeling like i need to pee but barely anything comes out",
     ],
 )
 def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str) -> None:
@@ -61,6 +63,7 @@ def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str
         "can I still go to the gym with lower back pain",
         "how do I get up from the floor safely",
         "what is the best mattress for back pain",
+        "should I drink more water so I pee more often",
     ],
 )
 def test_an_everyday_question_is_not_triaged(red_flags: RuleSet, question: str) -> None:
