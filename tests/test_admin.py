@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from chatbot.app import create_app
 from chatbot.reloading import SUPERVISOR_VARIABLE
 from chatbot.settings import Settings
-from tests.conftest import FIXTURES, AppFactory, copy_knowledge
+from tests.conftest import FIXTURES, AppFactory, copy_knowledge, settings_for
 
 MANY = FIXTURES / "many"
 TOKEN = "admin-test-token-0123456789"
@@ -41,11 +42,24 @@ def admin_client(app_factory: AppFactory, knowledge: Path) -> TestClient:
     return TestClient(app_factory(knowledge_dir=knowledge, admin_token=TOKEN))
 
 
+@pytest.fixture(scope="module")
+def readonly_admin_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """For tests that never edit the folder: one app for the module, not one per test."""
+    db = tmp_path_factory.mktemp("admin-log") / "log.db"
+    return TestClient(create_app(settings_for(MANY, db, admin_token=TOKEN)))
+
+
+@pytest.fixture(scope="module")
+def client_without_token(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    db = tmp_path_factory.mktemp("no-admin-log") / "log.db"
+    return TestClient(create_app(settings_for(MANY, db)))
+
+
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_admin_routes_do_not_exist_without_a_configured_token(
-    app_factory: AppFactory, method: str, path: str
+    client_without_token: TestClient, method: str, path: str
 ) -> None:
-    client = TestClient(app_factory(knowledge_dir=MANY))
+    client = client_without_token
     for headers in ({}, BEARER, {"authorization": "Bearer "}):
         # A wrong method too: a 405 would show the route exists.
         for any_method in (method, "PUT", "DELETE"):
@@ -69,9 +83,9 @@ REFUSED = [
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 @pytest.mark.parametrize("headers", [r[1] for r in REFUSED], ids=[r[0] for r in REFUSED])
 def test_admin_routes_refuse_without_the_token(
-    admin_client: TestClient, method: str, path: str, headers: dict[str, str]
+    readonly_admin_client: TestClient, method: str, path: str, headers: dict[str, str]
 ) -> None:
-    response = admin_client.request(method, path, headers=headers)
+    response = readonly_admin_client.request(method, path, headers=headers)
     assert response.status_code == 401
     assert "admin token" in response.json()["detail"]
     assert response.headers["www-authenticate"].startswith("Basic ")
@@ -80,8 +94,10 @@ def test_admin_routes_refuse_without_the_token(
 @pytest.mark.parametrize(
     "headers", [BEARER, _basic("editor", TOKEN), _basic("", TOKEN)], ids=["bearer", "basic", "bare"]
 )
-def test_admin_page_opens_with_the_token(admin_client: TestClient, headers: dict[str, str]) -> None:
-    response = admin_client.get("/admin", headers=headers)
+def test_admin_page_opens_with_the_token(
+    readonly_admin_client: TestClient, headers: dict[str, str]
+) -> None:
+    response = readonly_admin_client.get("/admin", headers=headers)
     assert response.status_code == 200
     assert "Question log report" in response.text
 
@@ -244,8 +260,13 @@ def test_the_page_button_reloads_and_shows_the_outcome(
     ],
 )
 def test_admin_changes_from_another_site_are_refused(
-    admin_client: TestClient, method: str, path: str, sent: dict[str, str], status: int
+    readonly_admin_client: TestClient,
+    method: str,
+    path: str,
+    sent: dict[str, str],
+    status: int,
 ) -> None:
+    # A reload of the unchanged folder: the same app can serve every case.
     headers = {**BEARER, **sent}
-    response = admin_client.request(method, path, headers=headers)
+    response = readonly_admin_client.request(method, path, headers=headers)
     assert response.status_code == status

@@ -240,6 +240,7 @@ def test_unknown_route_or_method_is_a_clean_json_error(
     assert response.headers.get("allow") == allow
 
 
+@pytest.mark.e2e  # starts `chatbot serve` as a real process
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() -> None:
     settings = {
         "CHATBOT_RATE_LIMIT_PER_MINUTE": "1",
