@@ -39,7 +39,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(DEV_STAMP)
-	$(BIN)/python bench/retrieval_quality.py
+	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/performance.py
 
 clean:

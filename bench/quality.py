@@ -2,7 +2,7 @@
 
 Run with `make bench` (or `.venv/bin/python bench/quality.py [FOLDER QUESTIONS]…`).
 Each knowledge base is a folder with its question file: the shipped sample
-(`knowledge/` with `tests/data/questions.yaml`) and every `examples/*/` folder with its
+(`knowledge/` with `knowledge/questions.yaml`) and every `examples/*/` folder with its
 `questions.yaml`. For each, in one run:
 
 - answered right: answerable questions answered (band `answer`) with a passage that
@@ -47,7 +47,7 @@ from chatbot.settings import Settings  # noqa: E402
 
 CONFIDENT = 0.5
 VERBATIM = 0.95
-SAMPLE = (ROOT / "knowledge", ROOT / "tests" / "data" / "questions.yaml")
+SAMPLE = (ROOT / "knowledge", ROOT / "knowledge" / "questions.yaml")
 
 # question -> (passage id given as the answer or None, confidence, triaged)
 Reply = tuple[str | None, float, bool]

@@ -218,6 +218,28 @@ def check(
         f"{len(knowledge.synonyms)} synonym(s), {len(knowledge.alternates)} passage(s) with "
         f"alternate phrasings in {settings.knowledge_dir}"
     )
+    from chatbot import defaults
+    from chatbot.rules import load_rules
+
+    # Which rules are in force matters to an editor: a folder can only add or replace.
+    for kind, rules, base, own in (
+        ("red flags", engine.red_flags, defaults.RED_FLAGS, "safety.yaml"),
+        ("small talk", engine.chat, defaults.SMALLTALK, "smalltalk.yaml"),
+    ):
+        package = {r.name: r for r in load_rules(base).rules}
+        added = sum(r.name not in package for r in rules.rules)
+        replaced = sum(r.name in package and r.line != package[r.name].line for r in rules.rules)
+        path = settings.knowledge_dir / own
+        change = (
+            f"{added} added and {replaced} replaced by {path}"
+            if path.is_file()
+            else f"none added or replaced (the folder has no {own})"
+        )
+        typer.echo(
+            f"{kind}: {len(rules.rules)} rules in force: the package's {len(package)}, {change}"
+        )
+    site = "site.yaml" if (settings.knowledge_dir / "site.yaml").is_file() else "the documents"
+    typer.echo(f"site: {engine.site.name!r}, from {site}")
 
 
 @cli.command()
@@ -259,7 +281,7 @@ def report(
 @cli.command("eval")
 def evaluate_questions(
     questions: Annotated[
-        Path, typer.Argument(help="Question set (YAML), e.g. tests/data/questions.yaml.")
+        Path, typer.Argument(help="Question set (YAML), e.g. knowledge/questions.yaml.")
     ],
     min_accuracy: Annotated[
         float, typer.Option(help="Fail below this top-1 accuracy on answerable questions.")

@@ -17,7 +17,7 @@ from chatbot.settings import PROJECT_ROOT
 from tests.conftest import FIXTURES
 
 runner = CliRunner()
-QUESTIONS = Path(__file__).parent / "data" / "questions.yaml"
+QUESTIONS = Path(__file__).parent.parent / "knowledge" / "questions.yaml"
 SEED_KNOWLEDGE = PROJECT_ROOT / "knowledge"  # what the question set is written for
 # What `chatbot --help` must not import: each costs from a tenth of a second to seconds.
 HEAVY_MODULES = ("sklearn", "scipy", "numpy", "fastapi", "uvicorn", "pydantic", "rich")

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from chatbot.app import create_app
+from chatbot.cli import cli
 from chatbot.engine import Engine
 from chatbot.folder import load_folder, read_folder
 from chatbot.policy import Policy
@@ -211,3 +213,18 @@ def test_a_link_that_leads_nowhere_on_the_article_page_is_a_problem(
     article = folder / "stretching-your-hamstrings.md"
     article.write_text(article.read_text() + f"\n## More\n\nRead [this]({href}) too.\n")
     assert any(f"link '{href}' leads nowhere" in p for p in problems_of(folder))
+
+
+def test_check_says_which_rules_and_site_are_in_force(folder: Path) -> None:
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["check", str(folder)])
+    assert plain.exit_code == 0, plain.output
+    assert "red flags: " in plain.output
+    assert "none added or replaced (the folder has no safety.yaml)" in plain.output
+    assert "site: 'Stretching Your Hamstrings', from the documents" in plain.output
+    (folder / "safety.yaml").write_text(
+        "rules:\n  - name: marathon tomorrow\n    reply: professional\n"
+        "    patterns: ['\\bmarathon\\b']\n"
+    )
+    added = runner.invoke(cli, ["check", str(folder)])
+    assert f"1 added and 0 replaced by {folder / 'safety.yaml'}" in added.output
