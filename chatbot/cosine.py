@@ -21,6 +21,14 @@ class CosineScorer:
         matrix: sparse.csr_matrix,
         feature_weights: np.ndarray | None = None,
     ) -> None:
+        # `scores` weighs the query as sublinear TF times IDF, L2-normalised: the
+        # vectorizer must have made the matrix the same way, or scores would drift.
+        made_as = (vectorizer.sublinear_tf, vectorizer.norm, vectorizer.use_idf, vectorizer.binary)
+        if made_as != (True, "l2", True, False):
+            raise ValueError(
+                "CosineScorer needs a TfidfVectorizer fitted with sublinear_tf=True, "
+                "norm='l2', use_idf=True and binary=False"
+            )
         self.analyze = vectorizer.build_analyzer()
         self.index: dict[str, int] = vectorizer.vocabulary_
         self.idf: np.ndarray = vectorizer.idf_

@@ -17,6 +17,7 @@ from chatbot.deps import get_engine, get_question_log, get_settings
 from chatbot.engine import Engine
 from chatbot.question_log import QuestionLog, record_answer
 from chatbot.response import MAX_QUESTION_CHARS, AskResponse, to_response
+from chatbot.scoring import SCORING
 from chatbot.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +57,7 @@ BAND_TEXT: dict[Band, BandText] = {
     "smalltalk": BandText("", "You could ask", rated=False),
 }
 # An answer below this confidence is labelled as the closest match rather than a sure one.
-CLOSE_MATCH_BELOW = 0.5
+CLOSE_MATCH_BELOW = SCORING.low_confidence
 CLOSE_MATCH_NOTE = "Closest match"
 
 

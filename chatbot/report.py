@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from chatbot.question_log import LoggedQuestion, LogSnapshot
 from chatbot.rules import plain
+from chatbot.scoring import SCORING
 
 # Bands the knowledge base could fix by adding content; triage and small talk are not gaps.
 UNANSWERED_BANDS = frozenset({"suggest", "fallback"})
@@ -23,7 +24,7 @@ UNANSWERED_BANDS = frozenset({"suggest", "fallback"})
 # bidirectional overrides); visitors type the questions, so the report shows these
 # escaped instead.
 _UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
-LOW_CONFIDENCE = 0.5
+LOW_CONFIDENCE = SCORING.low_confidence
 TOP = 10
 
 

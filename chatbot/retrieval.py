@@ -27,45 +27,18 @@ from chatbot.answers import Hit
 from chatbot.cosine import CosineScorer
 from chatbot.documents import Passage
 from chatbot.scope import Scope
+from chatbot.scoring import SCORING, Scoring
 from chatbot.sparse_index import Groups, top_positive
 from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, stem
 
-# The weight of the word model in a view's score; the character model has the rest.
-WORD_WEIGHT = 0.6
-# An unknown word weighs this many times the rarest known word.
-UNKNOWN_WEIGHT = 2.0
-# How much a view's score depends on containing the question's most telling words.
-RECALL_POWER = 0.5
-# A subject named outside the knowledge base's scope weighs as this many unknown words.
-OUTSIDE_WEIGHT = 2.0
-# Question words whose match adds a small bonus to a view, to break ties.
+# Question words a view may be asked with; a match breaks ties (see Scoring.intent_bonus).
 INTENTS = frozenset({"why", "how", "what", "where", "when", "which"})
-INTENT_BONUS = 0.02
-# An unknown word only in the sentences that tell the story around a question weighs
-# this share of one in the question itself.
-STORY_WEIGHT = 0.25
 # Sentences end at . ! ? or a line break; one that opens like this asks something.
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _QUESTION_OPENING = re.compile(
     r"^(?:how|what|why|when|where|which|who|is|are|am|can|could|should|does|do|did|will|"
     r"would|any|anything|has|have)\b"
 )
-# How strongly words the index has never seen lower confidence.
-COVERAGE_POWER = 2.0
-# The share of a passage's second-best view added to its best view's score.
-SECOND_VIEW_SHARE = 0.25
-# A view made of an article passage's headings alone counts this much of its score:
-# headings are shared by every passage under them, so they are weaker evidence than
-# the passage's own words.
-HEADINGS_VIEW_WEIGHT = 0.8
-# Word features are weighted by their TF-IDF weight times their topicality in
-# English to this power, so everyday words ("take", "work") count for less than the
-# subject's words even where the articles use both equally rarely.
-TOPICALITY_POWER = 0.5
-# A question whose most topical known word is at least this topical (`rarity`, 0.25
-# for the commonest English words, 1 for rare ones) keeps its full score; one with
-# only everyday known words is scaled down in proportion.
-TOPICAL_ENOUGH = 0.5
 
 
 class Retriever:
@@ -77,7 +50,9 @@ class Retriever:
         synonyms: Mapping[str, str] | None = None,
         alternates: Mapping[str, Sequence[str]] | None = None,
         scope: Scope | None = None,
+        scoring: Scoring = SCORING,
     ):
+        self.scoring = scoring
         self.passages = tuple(p for p in passages if p.informative)
         if not self.passages:
             raise ValueError("Retriever needs at least one informative passage to index")
@@ -90,7 +65,7 @@ class Retriever:
         weights: list[float] = []
         for index, passage in enumerate(self.passages):
             phrasings = [(a, 1.0) for a in alternates.get(passage.id, ())]
-            for view, weight in [*_views(passage), *phrasings]:
+            for view, weight in [*_views(passage, scoring.headings_view_weight), *phrasings]:
                 views.append(view)
                 owners.append(index)
                 weights.append(weight)
@@ -110,7 +85,8 @@ class Retriever:
             self._words.fit_transform(view_words),
             np.asarray(
                 [
-                    np.mean([topicality[s] for s in feature.split()]) ** TOPICALITY_POWER
+                    np.mean([topicality[s] for s in feature.split()])
+                    ** self.scoring.topicality_power
                     for feature in self._words.get_feature_names_out()
                 ]
             ),
@@ -119,7 +95,7 @@ class Retriever:
             self._chars, self._chars.fit_transform([" ".join(w) for w in view_words])
         )
         self._idf = dict(zip(self._words.get_feature_names_out(), self._words.idf_, strict=True))
-        self._unknown_idf = UNKNOWN_WEIGHT * float(self._words.idf_.max())
+        self._unknown_idf = self.scoring.unknown_weight * float(self._words.idf_.max())
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """The `k` best passages for `query`, best first; empty when nothing matches."""
@@ -131,19 +107,22 @@ class Retriever:
             return []
         view_scores = np.zeros(len(self._owners))
         if word_scores is not None:
-            view_scores += WORD_WEIGHT * word_scores
+            view_scores += self.scoring.word_weight * word_scores
         if char_scores is not None:
-            view_scores += (1 - WORD_WEIGHT) * char_scores
-        view_scores *= self._recall(words) ** RECALL_POWER
+            view_scores += (1 - self.scoring.word_weight) * char_scores
+        view_scores *= self._recall(words) ** self.scoring.recall_power
         view_scores *= self._view_weights
         intent = _intent(query)
         if intent:
             # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
-            view_scores += INTENT_BONUS * (self._intents == intent)
+            view_scores += self.scoring.intent_bonus * (self._intents == intent)
         best, second = self._passage_views.top_two(view_scores)
-        best += SECOND_VIEW_SHARE * second
+        best += self.scoring.second_view_share * second
         story = self._story_words(query)
-        best *= self._coverage(words, len(self.scope.outside(query)), story) ** COVERAGE_POWER
+        best *= (
+            self._coverage(words, len(self.scope.outside(query)), story)
+            ** self.scoring.coverage_power
+        )
         best *= self._topicality(words)
         return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in top_positive(best, k)]
 
@@ -167,7 +146,7 @@ class Retriever:
         """1 when the question names something topical the index knows; less when its
         only known words are everyday English ("time", "take", "work")."""
         topical = max((rarity(w) for w in words if stem(w) in self._idf), default=0.0)
-        return min(1.0, topical / TOPICAL_ENOUGH)
+        return min(1.0, topical / self.scoring.topical_enough)
 
     def _coverage(
         self, words: Sequence[str], outside: int = 0, story: frozenset[str] = frozenset()
@@ -177,13 +156,13 @@ class Retriever:
         the rarer it is in English ("neck" more than "people"); so does each subject
         named outside the knowledge base's scope. An unknown word only of the story
         around the question ("I cycle to work and…") weighs less than one it asks about."""
-        known, unknown = 0.0, OUTSIDE_WEIGHT * outside * self._unknown_idf
+        known, unknown = 0.0, self.scoring.outside_weight * outside * self._unknown_idf
         for word in words:
             weight = self._idf.get(stem(word))
             if weight is not None:
                 known += weight
             else:
-                share = STORY_WEIGHT if word in story else 1.0
+                share = self.scoring.story_weight if word in story else 1.0
                 unknown += share * self._unknown_idf * rarity(word)
         total = known + unknown
         return known / total if total else 0.0
@@ -229,7 +208,7 @@ def _word_features(words: Sequence[str]) -> list[str]:
     return stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
 
 
-def _views(passage: Passage) -> list[tuple[str, float]]:
+def _views(passage: Passage, headings_weight: float) -> list[tuple[str, float]]:
     """The texts a passage is indexed under, each with the weight of its score."""
     if passage.question:
         return [(passage.question, 1.0), (f"{passage.question} {passage.text}", 1.0)]
@@ -237,5 +216,5 @@ def _views(passage: Passage) -> list[tuple[str, float]]:
     if passage.title != passage.section or passage.text[:2] == "1.":
         # A labelled bullet or a numbered list is what its headings promise, so the
         # headings alone (with the label) are a view of it too.
-        views.append((" ".join((*passage.headings, passage.title)), HEADINGS_VIEW_WEIGHT))
+        views.append((" ".join((*passage.headings, passage.title)), headings_weight))
     return views

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chatbot.scoring import SCORING
+
 # The checkout's top folder, for tests and tools run from the source tree; no default
 # setting depends on it except the chat page's files when not installed from a wheel.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,13 +50,13 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `chatbot serve` listens on.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port `chatbot serve` listens on.")
     answer_threshold: float = Field(
-        default=0.115,
+        default=SCORING.answer_threshold,
         ge=0.0,
         le=1.0,
         description="Confidence at or above which the best passage is given as the answer.",
     )
     suggest_threshold: float = Field(
-        default=0.05,
+        default=SCORING.suggest_threshold,
         ge=0.0,
         le=1.0,
         description="Confidence at or above which close passages are offered as suggestions.",
