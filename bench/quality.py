@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import yaml
 from rank_bm25 import BM25Okapi
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -48,6 +49,13 @@ from chatbot.settings import Settings  # noqa: E402
 CONFIDENT = 0.5
 VERBATIM = 0.95
 SAMPLE = (ROOT / "knowledge", ROOT / "knowledge" / "questions.yaml")
+REAL_QUESTIONS = ROOT / "tests" / "data" / "real_questions.yaml"
+REAL_FOLDERS = {
+    "hip-flexors": ROOT / "knowledge",
+    "lower-back": ROOT / "examples" / "lower-back",
+    "knee-oa": ROOT / "examples" / "knee-oa",
+    "sleep-posture": ROOT / "examples" / "sleep-posture",
+}
 
 # question -> (passage id given as the answer or None, confidence, triaged)
 Reply = tuple[str | None, float, bool]
@@ -148,9 +156,26 @@ def best_threshold(cases: Sequence[Case], scored: Sequence[tuple[str | None, flo
     return max(sorted({s[1] for s in scored} | {0.0}), key=quality)
 
 
-def measure(folder: Path, questions: Path) -> tuple[list[Row], int, int]:
+def real_questions(split: str) -> list[tuple[Path, list[Case]]]:
+    """The questions real people wrote (tests/data/real_questions.yaml) of one split, per
+    knowledge base: `answer` and `partial` count as answerable by their passages."""
+    entries = yaml.safe_load(REAL_QUESTIONS.read_text(encoding="utf-8"))
+    by_base: dict[Path, list[Case]] = {}
+    for line, entry in enumerate(entries, 1):
+        if entry["split"] != split:
+            continue
+        label = entry["label"]
+        expect = tuple(entry["expect"]) if label in ("answer", "partial") else label
+        folder = REAL_FOLDERS[entry["knowledge_base"]]
+        case = Case(entry["question"], f"real-{label}", split, expect, line)  # type: ignore[arg-type]
+        by_base.setdefault(folder, []).append(case)
+    return sorted(by_base.items())
+
+
+def measure(folder: Path, cases: Sequence[Case] | Path) -> tuple[list[Row], int, int]:
     engine = Engine.from_settings(Settings(knowledge_dir=folder, log_questions=False))
-    cases = load_cases(questions, {p.id for p in engine.knowledge.passages})
+    if isinstance(cases, Path):
+        cases = load_cases(cases, {p.id for p in engine.knowledge.passages})
     informative = [p for p in engine.knowledge.passages if p.informative]
 
     def bot(question: str) -> Reply:
@@ -181,7 +206,13 @@ def measure(folder: Path, questions: Path) -> tuple[list[Row], int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("pairs", nargs="*", type=Path, help="FOLDER QUESTIONS, repeated")
-    args = parser.parse_args().pairs
+    parser.add_argument(
+        "--heldout",
+        action="store_true",
+        help="also the held-out half of the real questions (measure it once per round)",
+    )
+    options = parser.parse_args()
+    args = options.pairs
     if len(args) % 2:
         parser.error("give a question file after each knowledge folder")
     bases = list(zip(args[::2], args[1::2], strict=True)) or knowledge_bases()
@@ -190,11 +221,15 @@ def main() -> None:
         "| confident wrong | FAQ ≥ 0.95 | median ms |"
     )
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for folder, questions in bases:
+    runs: list[tuple[str, Path, Sequence[Case] | Path]] = [("", f, q) for f, q in bases]
+    if not args:
+        for split in ("dev", "heldout") if options.heldout else ("dev",):
+            runs += [(f"real {split}: ", f, c) for f, c in real_questions(split)]
+    for label, folder, questions in runs:
         rows, answerable, outside = measure(folder, questions)
         where = folder.resolve()
         shown = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
-        name = f"{shown} ({answerable}+{outside})"
+        name = f"{label}{shown} ({answerable}+{outside})"
         for r in rows:
             print(
                 f"| {name} | {r.system} | {r.answered_right:.1%} | {r.abstained:.1%} "

@@ -44,6 +44,15 @@ def red_flags() -> RuleSet:
         "both legs feel heavy and I cant really feel it down there",
         "when i wiped after the loo it felt kind of dull down there, is a heat pack ok",
         "i keep feeling like i need to pee but barely anything comes out",
+        "my back has hurt on and off for two years, what stretches help",
+        "I've tried heat and painkillers and nothing helped",
+        "I heard my back pop wrestling and it still hurts",
+        "what could be causing this pain in my hip when I run?",
+        "is this something I should get checked?",
+        "my hip flexor injury flared up on my long run",
+        "I'm 31 weeks and lying on my left side hurts like hell",
+        "my back hurts when I lie down and I can't get any sleep",
+        "my dad has spinal stenosis, what exercise can he do",
     ],
 )
 def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str) -> None:
@@ -64,6 +73,11 @@ def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str
         "how do I get up from the floor safely",
         "what is the best mattress for back pain",
         "should I drink more water so I pee more often",
+        "what causes tight hip flexors",
+        "can massage prevent injury?",
+        "how many weeks should I keep doing the stretches",
+        "what is the best position to sleep in",
+        "is walking good for knee osteoarthritis",
     ],
 )
 def test_an_everyday_question_is_not_triaged(red_flags: RuleSet, question: str) -> None:

@@ -71,6 +71,7 @@ RED_FLAG_QUESTIONS = [
     ("my back has been getting worse every week", "professional"),
     ("I've lost weight without trying and my back aches", "professional"),
     ("my 8 year old says his knee hurts", "professional"),
+    ("I'm 30 weeks along and my back hurts at the side", "professional"),
 ]
 
 
