@@ -132,11 +132,11 @@ def row(system: str, cases: Sequence[Case], replies: Sequence[Reply], median_ms:
     faq_right = sum(r[0] in c.expect and r[1] >= VERBATIM for c, r in faqs)
     return Row(
         system,
-        answered_right=sum(r[0] in c.expect for c, r in answerable) / max(1, len(answerable)),
-        abstained=sum(r[0] is None for r in outside) / max(1, len(outside)),
+        answered_right=_rate(sum(r[0] in c.expect for c, r in answerable), len(answerable)),
+        abstained=_rate(sum(r[0] is None for r in outside), len(outside)),
         red_flags=f"{sum(r[2] for r in flags)}/{len(flags)}",
         triaged=sum(r[2] for _, r in answerable),
-        confident_wrong=wrong / max(1, len(given)),
+        confident_wrong=_rate(wrong, len(given)),
         faq_verbatim=f"{faq_right}/{len(faqs)}" if faqs else "-",
         median_ms=median_ms,
     )
@@ -167,7 +167,7 @@ def real_questions(split: str) -> list[tuple[Path, list[Case]]]:
         label = entry["label"]
         expect = tuple(entry["expect"]) if label in ("answer", "partial") else label
         folder = REAL_FOLDERS[entry["knowledge_base"]]
-        case = Case(entry["question"], f"real-{label}", split, expect, line)  # type: ignore[arg-type]
+        case = Case(entry["question"], f"real-{label}", split, expect, line)
         by_base.setdefault(folder, []).append(case)
     return sorted(by_base.items())
 
@@ -232,11 +232,16 @@ def main() -> None:
         name = f"{label}{shown} ({answerable}+{outside})"
         for r in rows:
             print(
-                f"| {name} | {r.system} | {r.answered_right:.1%} | {r.abstained:.1%} "
+                f"| {name} | {r.system} | {_share(r.answered_right)} | {_share(r.abstained)} "
                 f"| {r.red_flags} | {r.triaged} | {_share(r.confident_wrong)} | {r.faq_verbatim} "
                 f"| {r.median_ms:.2f} |"
             )
             name = ""
+
+
+def _rate(count: int, total: int) -> float:
+    """A share, or NaN ("-" in the table) when there is nothing to count."""
+    return count / total if total else float("nan")
 
 
 def _share(value: float) -> str:
