@@ -13,12 +13,9 @@ from typer.testing import CliRunner
 
 from chatbot import report
 from chatbot.cli import cli
-from chatbot.settings import PROJECT_ROOT
 from tests.conftest import FIXTURES
 
 runner = CliRunner()
-QUESTIONS = Path(__file__).parent.parent / "knowledge" / "questions.yaml"
-SEED_KNOWLEDGE = PROJECT_ROOT / "knowledge"  # what the question set is written for
 # What `chatbot --help` must not import: each costs from a tenth of a second to seconds.
 HEAVY_MODULES = ("sklearn", "scipy", "numpy", "fastapi", "uvicorn", "pydantic", "rich")
 
@@ -111,9 +108,14 @@ def test_eval_counts_the_problems_of_a_malformed_question_file(tmp_path: Path) -
     assert "knowledge base" not in result.output
 
 
-def test_eval_still_reads_a_sound_question_file() -> None:
-    args = ["eval", str(QUESTIONS), "--split", "no-such-split"]
-    result = runner.invoke(cli, [*args, "--knowledge", str(SEED_KNOWLEDGE)])
+def test_eval_still_reads_a_sound_question_file(tmp_path: Path) -> None:
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(
+        "- question: Can I use soap on cast iron?\n  kind: paraphrase\n  split: tune\n"
+        "  expect: abstain\n"
+    )
+    args = ["eval", str(questions), "--split", "no-such-split"]
+    result = runner.invoke(cli, [*args, "--knowledge", str(FIXTURES / "knowledge")])
     assert result.exit_code == 2, result.output
     assert "no question has the split 'no-such-split'" in result.output
 
