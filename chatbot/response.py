@@ -21,7 +21,7 @@ Question = Annotated[
 class AskRequest(BaseModel):
     model_config = ConfigDict(
         strict=True,
-        json_schema_extra={"examples": [{"question": "Why should I massage my hip flexors?"}]},
+        json_schema_extra={"examples": [{"question": "Why are my hamstrings tight?"}]},
     )
 
     question: Question = Field(
@@ -54,31 +54,32 @@ class AskResponse(BaseModel):
             "examples": [
                 {
                     "answer_id": "0f8e4c2a9b7d4e61a3c5b2d1e0f9a8b7",
-                    "question": "What are the hip flexors?",
+                    "question": "Why are my hamstrings tight?",
                     "answered": True,
                     "band": "answer",
-                    "answer": "The hip flexors are a group of muscles located in the front "
-                    "of your hip that help with hip flexion, which is bending your hip "
-                    "joint and bringing your leg towards your torso.",
+                    "answer": "Sitting for long periods and sports such as running keep "
+                    "the hamstrings short, so they feel tight when you stand and move.",
                     "confidence": 1.0,
                     "source": {
-                        "id": "why-massage-hip-flexors#faq-what-are-the-hip-flexors",
-                        "document": "why-massage-hip-flexors",
-                        "title": "Why Massage Hip Flexors?",
+                        "id": "stretching-your-hamstrings#faq-why-are-my-hamstrings-tight",
+                        "document": "stretching-your-hamstrings",
+                        "title": "Stretching Your Hamstrings",
                         "section": "Frequently Asked Questions",
                         "kind": "faq",
-                        "url": "/articles/why-massage-hip-flexors#faq-what-are-the-hip-flexors",
+                        "url": "/articles/stretching-your-hamstrings"
+                        "#faq-why-are-my-hamstrings-tight",
+                        "source_url": "https://example.org/stretching-your-hamstrings",
                     },
                     "related": [
                         {
-                            "id": "why-massage-hip-flexors#faq-why-should-i-massage-my-hip-flexors",
-                            "title": "Why should I massage my hip flexors?",
-                            "url": "/articles/why-massage-hip-flexors"
-                            "#faq-why-should-i-massage-my-hip-flexors",
+                            "id": "stretching-your-hamstrings"
+                            "#faq-how-long-should-i-hold-a-hamstring-stretch",
+                            "title": "How long should I hold a hamstring stretch?",
+                            "url": "/articles/stretching-your-hamstrings"
+                            "#faq-how-long-should-i-hold-a-hamstring-stretch",
                         }
                     ],
-                    "disclaimer": "This article is intended for informational purposes "
-                    "only and does not constitute medical advice. …",
+                    "disclaimer": "This information is educational and is not medical advice. …",
                 }
             ]
         }

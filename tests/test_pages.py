@@ -6,13 +6,14 @@ import json
 import re
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from chatbot.engine import Engine
 from chatbot.pages import BAND_TEXT, band_config
 from chatbot.response import AskResponse, Related
 from tests.conftest import AppFactory
+from tests.rendering import render_reply
 
 
 def test_chat_page_has_a_labelled_box_starters_and_the_disclaimer(client: TestClient) -> None:
@@ -100,24 +101,6 @@ def test_unknown_article_is_a_404(client: TestClient) -> None:
 def test_static_assets_are_served(client: TestClient) -> None:
     assert client.get("/static/chat.js").status_code == 200
     assert "text/css" in client.get("/static/style.css").headers["content-type"]
-
-
-def render_reply(app: FastAPI, reply: AskResponse) -> str:
-    """The server-side partial for one reply, outside a conversation."""
-    scope = {
-        "type": "http",
-        "app": app,
-        "router": app.router,
-        "path": "/",
-        "root_path": "",
-        "headers": [],
-        "query_string": b"",
-        "scheme": "http",
-        "server": ("testserver", 80),
-    }
-    template = app.state.templates.env.get_template("partials/_answer.html")
-    html: str = template.render(request=Request(scope), reply=reply, history_for_buttons=[])
-    return html
 
 
 def reply_in_band(band: str, confidence: float = 0.9) -> AskResponse:

@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from chatbot.pages import make_templates, router
 from chatbot.response import AskResponse
 from chatbot.settings import Settings
 from tests.browser.harness import browser_test
+from tests.rendering import render_reply
 
 pytestmark = [*browser_test, pytest.mark.e2e]
 
@@ -29,23 +30,23 @@ pytestmark = [*browser_test, pytest.mark.e2e]
 LIST_AND_PARAGRAPHS = (
     "Try this routine daily.\n\n"
     "1. Kneel on your right knee.\n"
-    "2. Push your hips forward\n"
+    "2. Lean forward from the hips\n"
     "3. Hold for 30 seconds.\n\n"
     "Switch sides and repeat,\nthen rest."
 )
 SOURCE = {
-    "id": "why-massage-hip-flexors#faq-what-are-the-hip-flexors",
-    "document": "why-massage-hip-flexors",
-    "title": "Why Massage Hip Flexors?",
+    "id": "stretching-your-hamstrings#faq-why-are-my-hamstrings-tight",
+    "document": "stretching-your-hamstrings",
+    "title": "Stretching Your Hamstrings",
     "section": "Frequently Asked Questions",
     "kind": "faq",
-    "url": "/articles/why-massage-hip-flexors#faq-what-are-the-hip-flexors",
+    "url": "/articles/stretching-your-hamstrings#faq-why-are-my-hamstrings-tight",
 }
 RELATED = [
     {
-        "id": "why-massage-hip-flexors#faq-why-should-i-massage-my-hip-flexors",
-        "title": "Why should I massage my hip flexors?",
-        "url": "/articles/why-massage-hip-flexors#faq-why-should-i-massage-my-hip-flexors",
+        "id": "stretching-your-hamstrings#faq-should-a-hamstring-stretch-hurt",
+        "title": "Should a hamstring stretch hurt?",
+        "url": "/articles/stretching-your-hamstrings#faq-should-a-hamstring-stretch-hurt",
     },
     {"id": "x#y", "title": "Is it <b>safe</b> & sound?", "url": "/articles/x#y"},
 ]
@@ -203,7 +204,7 @@ def make_reply(
     """A reply in the JSON shape of /ask, checked against the response model."""
     reply = {
         "answer_id": answer_id,
-        "question": "How do I stretch my hip flexors?",
+        "question": "How do I stretch my hamstrings?",
         "answered": band == "answer",
         "band": band,
         "answer": answer,
@@ -218,24 +219,7 @@ def make_reply(
 
 def server_html(app: FastAPI, reply: dict[str, Any]) -> str:
     """The partial for one reply, rendered as the no-JavaScript page renders it."""
-    scope = {
-        "type": "http",
-        "app": app,
-        "router": app.router,
-        "path": "/",
-        "root_path": "",
-        "headers": [],
-        "query_string": b"",
-        "scheme": "http",
-        "server": ("testserver", 80),
-    }
-    template = app.state.templates.env.get_template("partials/_answer.html")
-    html: str = template.render(
-        request=Request(scope),
-        reply=AskResponse.model_validate(reply),
-        history_for_buttons=["an earlier question"],
-    )
-    return html
+    return render_reply(app, AskResponse.model_validate(reply), ["an earlier question"])
 
 
 def both_renderings(page: Page, app: FastAPI, reply: dict[str, Any]) -> tuple[Any, Any]:
@@ -283,7 +267,7 @@ def test_server_partial_and_page_script_render_the_same_reply(
     ]
     assert summary["steps"] == [
         "Kneel on your right knee.",
-        "Push your hips forward",
+        "Lean forward from the hips",
         "Hold for 30 seconds.",
     ]
 
