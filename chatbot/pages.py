@@ -36,6 +36,7 @@ _SPACE = "".join(
 _SPACE_CLASS = f"[{re.escape(_SPACE)}]"
 _BLANK_LINE = re.compile(rf"\n{_SPACE_CLASS}*\n")
 _STEP = re.compile(rf"^([0-9]+)\.{_SPACE_CLASS}+(.*)$", re.DOTALL)
+_ITEM = re.compile(rf"^-{_SPACE_CLASS}+(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,13 @@ class Turn:
 
 @dataclass(frozen=True)
 class TextBlock:
-    kind: str  # "p" or "ol"
+    kind: str  # "p", "ol" or "ul"
     lines: tuple[str, ...]
 
 
 def answer_blocks(text: str) -> list[TextBlock]:
-    """Split answer text into paragraphs and numbered lists, keeping the source's lists.
+    """Split answer text into paragraphs, numbered lists and bullet lists, keeping the
+    source's lists.
 
     web/static/messages.js (renderAnswerText) splits the same way, rule for rule.
     """
@@ -102,8 +104,12 @@ def answer_blocks(text: str) -> list[TextBlock]:
     for chunk in _BLANK_LINE.split(text.strip(_SPACE)):
         lines = [line.strip(_SPACE) for line in chunk.split("\n") if line.strip(_SPACE)]
         steps = [_STEP.match(line) for line in lines]
+        items = [_ITEM.match(line) for line in lines]
         if len(lines) > 1 and all(steps):
             blocks.append(TextBlock("ol", tuple(m.group(2) for m in steps if m)))
+        elif len(lines) > 1 and all(items):
+            # An FAQ answer may go on as a bullet list, quoted as "- item" lines.
+            blocks.append(TextBlock("ul", tuple(m.group(1) for m in items if m)))
         elif lines:
             blocks.append(TextBlock("p", (" ".join(lines),)))
     return blocks

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from chatbot.engine import Engine
-from chatbot.pages import BAND_TEXT, band_config
+from chatbot.pages import BAND_TEXT, TextBlock, answer_blocks, band_config
 from chatbot.response import AskResponse, Related
 from tests.conftest import AppFactory
 from tests.rendering import render_reply
@@ -171,3 +171,11 @@ def test_chat_page_hands_the_band_table_to_the_script(client: TestClient) -> Non
     config = json.loads(match.group(1))
     assert config == band_config()
     assert set(config["bands"]) == set(BAND_TEXT)
+
+
+def test_an_answer_with_a_bullet_list_keeps_it_as_a_list() -> None:
+
+    assert answer_blocks("Look for:\n\n- A firm heel\n- Room for the toes") == [
+        TextBlock("p", ("Look for:",)),
+        TextBlock("ul", ("A firm heel", "Room for the toes")),
+    ]

@@ -289,6 +289,9 @@ TRICKY_TEXTS = [
     pytest.param("Line\u2028separator\n\n1. One\n2. Two", id="unicode-line-separator"),
     pytest.param("\ufeffByte order mark", id="byte-order-mark"),
     pytest.param("<b>Not bold</b> &amp; <script>alert(1)</script>", id="markup-as-text"),
+    pytest.param("Look for:\n\n- A firm heel\n- Room for the toes", id="bullet-list"),
+    pytest.param("- A lone dash line", id="one-dash-line-is-a-paragraph"),
+    pytest.param("- one\n2. two", id="mixed-marks-are-a-paragraph"),
 ]
 
 

@@ -29,9 +29,14 @@
     for (const chunk of String(text).trim().split(/\n\s*\n/)) {
       const lines = chunk.split("\n").map((l) => l.trim()).filter(Boolean);
       const steps = lines.map((l) => l.match(/^([0-9]+)\.\s+([\s\S]*)$/));
+      const items = lines.map((l) => l.match(/^-\s+([\s\S]*)$/));
       if (lines.length > 1 && steps.every(Boolean)) {
         const list = el("ol");
         for (const m of steps) list.appendChild(el("li", "", m[2]));
+        container.appendChild(list);
+      } else if (lines.length > 1 && items.every(Boolean)) {
+        const list = el("ul");
+        for (const m of items) list.appendChild(el("li", "", m[1]));
         container.appendChild(list);
       } else if (lines.length) {
         container.appendChild(el("p", "", lines.join(" ")));
