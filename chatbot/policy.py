@@ -3,15 +3,16 @@
 A plain function over plain data, so it is tested without HTTP. Confidence decides
 the band: `answer` quotes the best passage; `suggest` offers close passages as
 "Did you mean…"; `fallback` admits there is no answer and offers starter topics. A
-question asking for a number that the best passage does not give is a `suggest`.
+question asking for a kind of answer the best passage does not give (how often, how
+long, why: `chatbot.answer_types`) is a `suggest`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from chatbot.answer_types import asked_type, gives
 from chatbot.answers import Answer, Hit
 from chatbot.documents import KnowledgeBase, Passage
 
@@ -23,17 +24,6 @@ FALLBACK_TEXT = (
     "healthcare professional."
 )
 MAX_RELATED = 3
-# A question asking for a number ("how many weeks", "how long should I hold it")
-# is not answered by a passage that gives none: it is offered as a suggestion instead.
-_ASKS_FOR_A_NUMBER = re.compile(
-    r"\bhow (many|much time|long (should|do|does|will|until|before|to|for|is|are))\b",
-    re.IGNORECASE,
-)
-_GIVES_A_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|once|twice|minutes?|"
-    r"seconds?|hours?|days?|weeks?|months?|daily|weekly)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -108,8 +98,10 @@ def disclaimer_for(passage: Passage, knowledge: KnowledgeBase, policy: Policy) -
 
 
 def _can_answer(question: str, hit: Hit) -> bool:
-    """False when the question asks for a number and the passage gives none."""
-    return not _ASKS_FOR_A_NUMBER.search(question) or bool(_GIVES_A_NUMBER.search(hit.passage.text))
+    """False when the question asks for a kind of answer (how often, how long, why…)
+    that the passage does not give."""
+    kind = asked_type(question)
+    return kind is None or gives(kind, hit.passage.text)
 
 
 def _distinct(passages: Iterable[Passage]) -> tuple[Passage, ...]:
