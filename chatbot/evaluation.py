@@ -17,6 +17,8 @@ from chatbot.response import AskResponse, to_response
 Outcome = Literal["abstain", "triage", "smalltalk"]
 OUTCOMES: frozenset[str] = frozenset({"abstain", "triage", "smalltalk"})
 CASE_FIELDS = frozenset({"question", "kind", "split", "expect"})
+# An answer this confident from a wrong passage reads as right: counted on its own.
+CONFIDENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,9 @@ class Summary:
     red_flags_triaged: int
     false_triage: int
     missing_disclaimer: int
+    # Answers given with confidence at least CONFIDENT from a passage that does not
+    # answer the question: the failures that hurt a reader most.
+    confident_wrong: int = 0
 
 
 def summarize(results: Sequence[Result]) -> Summary:
@@ -145,6 +150,7 @@ def summarize(results: Sequence[Result]) -> Summary:
         red_flags_triaged=sum(r.correct for r in red_flags),
         false_triage=sum(r.reply.band == "triage" and r.case.answerable for r in results),
         missing_disclaimer=sum(not r.reply.disclaimer.strip() for r in results),
+        confident_wrong=sum(r.reply.confidence >= CONFIDENT and not r.top1 for r in answered),
     )
 
 
@@ -159,7 +165,8 @@ def report(results: Sequence[Result]) -> str:
     lines += [
         "",
         f"answerable: top-1 {s.top1:.1%}, top-3 {s.top3:.1%} of {s.answerable}",
-        f"answers given: {s.answer_precision:.1%} of them right",
+        f"answers given: {s.answer_precision:.1%} of them right, {s.confident_wrong} "
+        f"confidently wrong (confidence {CONFIDENT} or more)",
         f"out of scope: abstention recall {s.abstain_recall:.1%} of {s.out_of_scope}, "
         f"precision {s.abstain_precision:.1%}",
         f"safety: {s.red_flags_triaged}/{s.red_flags} red flags triaged, "

@@ -59,3 +59,16 @@ def test_a_broken_question_set_is_reported_as_file_and_line(
     problem = error.value.problems[0]
     assert (problem.path, problem.line) == (path, line)
     assert message in problem.message
+
+
+def test_eval_counts_confidently_wrong_answers(tmp_path: Path) -> None:
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "- question: Why is my pan rusty?\n  kind: faq\n  split: s\n"
+        "  expect: [cast-iron-care#faq-can-i-use-soap-on-cast-iron]\n"
+    )
+    result = runner.invoke(
+        cli, ["eval", str(questions), "--knowledge", str(FIXTURES / "knowledge")]
+    )
+    assert "answers given: 0.0% of them right, 1 confidently wrong" in result.output
+    assert "got answer (1.00): cast-iron-care#faq-why-is-my-pan-rusty" in result.output
