@@ -58,7 +58,7 @@ async def ask(
     """
     # Answering is a fraction of a millisecond of pure Python and numpy, done here;
     # only the log's disk write goes to the thread pool.
-    answer = engine.ask(body.question)
+    answer = engine.ask(body.question, body.history)
     answer_id = await run_in_threadpool(record_answer, log, answer) if log else None
     return to_response(answer, engine.knowledge, settings.public_url, answer_id)
 

@@ -6,12 +6,14 @@ once built, so a server can swap in a new one without locking readers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from chatbot.answers import Answer, Hit
 from chatbot.documents import KnowledgeBase
 from chatbot.folder import load_folder
+from chatbot.followup import search_text
 from chatbot.policy import FALLBACK_TEXT, Policy, answer_question
 from chatbot.retrieval import Retriever
 from chatbot.rules import RuleSet
@@ -64,14 +66,25 @@ class Engine:
     def from_settings(cls, settings: Settings) -> Engine:
         return cls.build(settings.knowledge_dir, policy_from(settings))
 
-    def ask(self, question: str) -> Answer:
-        """Triage first, so a red flag never reaches the search; then small talk; then search."""
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """Triage first, so a red flag never reaches the search; then small talk; then
+        search. `history` holds the conversation's earlier questions, oldest first: a
+        short follow-up that is not answered alone is searched together with the last
+        question that named a subject."""
         disclaimer = self.policy.default_disclaimer
-        return (
-            triage(question, self.red_flags, disclaimer, self.covered)
-            or smalltalk(question, self.chat, self.knowledge, disclaimer)
-            or answer_question(question, self._search, self.knowledge, self.policy)
+        early = triage(question, self.red_flags, disclaimer, self.covered) or smalltalk(
+            question, self.chat, self.knowledge, disclaimer
         )
+        if early is not None:
+            return early
+        answer = answer_question(question, self._search, self.knowledge, self.policy)
+        query = search_text(question, history, self.retriever.names_a_subject)
+        if answer.band == "answer" or query == question:
+            return answer
+        follow_up = answer_question(
+            question, lambda _: self._search(query), self.knowledge, self.policy
+        )
+        return follow_up if follow_up.confidence > answer.confidence else answer
 
     def _search(self, question: str) -> list[Hit]:
         return self.retriever.search(question, k=SEARCH_DEPTH)

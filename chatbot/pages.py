@@ -16,14 +16,12 @@ from chatbot.answers import Band
 from chatbot.deps import get_engine, get_question_log, get_settings
 from chatbot.engine import Engine
 from chatbot.question_log import QuestionLog, record_answer
-from chatbot.response import MAX_QUESTION_CHARS, AskResponse, to_response
+from chatbot.response import MAX_HISTORY, MAX_QUESTION_CHARS, AskResponse, to_response
 from chatbot.scoring import SCORING
 from chatbot.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 
-# A form post replays at most this many earlier questions to show the conversation.
-MAX_HISTORY = 10
 # What JavaScript's \s and trim() count as white space, so that messages.js, which uses
 # them, splits an answer into paragraphs and steps exactly as answer_blocks does.
 _SPACE = "".join(
@@ -180,10 +178,10 @@ def chat_form(
 ) -> HTMLResponse:
     """The no-JavaScript path: answer the posted question and re-render the page."""
     earlier = [q.strip() for q in (history or [])[-MAX_HISTORY:] if q.strip()]
+    earlier = [q for q in earlier if len(q) <= MAX_QUESTION_CHARS]
     turns = [
-        Turn(q, to_response(engine.ask(q), engine.knowledge, settings.public_url))
-        for q in earlier
-        if len(q) <= MAX_QUESTION_CHARS
+        Turn(q, to_response(engine.ask(q, earlier[:n]), engine.knowledge, settings.public_url))
+        for n, q in enumerate(earlier)
     ]
     question = question.strip()
     if not question:
@@ -191,7 +189,7 @@ def chat_form(
     if len(question) > MAX_QUESTION_CHARS:
         message = f"Please keep your question under {MAX_QUESTION_CHARS} characters."
         return _chat(request, engine, turns, message, 422)
-    answer = engine.ask(question)
+    answer = engine.ask(question, earlier)
     # Only the new question is logged: the earlier ones were logged when first asked.
     answer_id = record_answer(log, answer)
     reply = to_response(answer, engine.knowledge, settings.public_url, answer_id)

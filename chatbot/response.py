@@ -11,6 +11,8 @@ from chatbot.documents import KnowledgeBase, Passage
 from chatbot.urls import passage_url
 
 MAX_QUESTION_CHARS = 1000
+# Earlier questions a follow-up may lean on; older ones are not sent.
+MAX_HISTORY = 10
 
 Question = Annotated[
     str,
@@ -26,6 +28,12 @@ class AskRequest(BaseModel):
 
     question: Question = Field(
         description="What the person asked: 1 to 1000 characters after trimming."
+    )
+    history: list[Question] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY,
+        description="The conversation's earlier questions, oldest first (optional, at most "
+        f"{MAX_HISTORY}): a short follow-up such as 'and how often?' is understood with them.",
     )
 
 

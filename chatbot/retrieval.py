@@ -142,6 +142,11 @@ class Retriever:
         recall: np.ndarray = found / sum(weights.values())
         return recall
 
+    def names_a_subject(self, text: str) -> bool:
+        """Whether `text` names something the index knows, beyond question words."""
+        words = self.vocabulary.corrected(self.vocabulary.words(text))
+        return any(stem(w) in self._idf and w not in INTENTS for w in words)
+
     def _topicality(self, words: Sequence[str]) -> float:
         """1 when the question names something topical the index knows; less when its
         only known words are everyday English ("time", "take", "work")."""

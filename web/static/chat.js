@@ -14,6 +14,8 @@
 
   const STORAGE_KEY = "chatbot.conversation";
   const MAX_STORED = 50;
+  // As many earlier questions as POST /ask accepts (MAX_HISTORY in chatbot/response.py).
+  const MAX_HISTORY = 10;
   const config = JSON.parse(conversation.dataset.bands || "{}");
   let turns = [];
   let busy = false;
@@ -87,7 +89,11 @@
       const response = await fetch(form.dataset.api || "/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ question: question }),
+        // Earlier questions let the server understand a follow-up ("and how often?").
+        body: JSON.stringify({
+          question: question,
+          history: turns.slice(-MAX_HISTORY).map((t) => t.question),
+        }),
       });
       const data = await response.json().catch(() => ({}));
       typing.remove();
