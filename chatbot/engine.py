@@ -11,10 +11,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from chatbot.answers import Answer, Hit
+from chatbot.asking import questions_of
 from chatbot.documents import KnowledgeBase
 from chatbot.folder import load_folder
 from chatbot.followup import search_text
-from chatbot.policy import FALLBACK_TEXT, Policy, answer_question
+from chatbot.policy import FALLBACK_TEXT, MAX_RELATED, Policy, answer_question
 from chatbot.retrieval import Retriever
 from chatbot.rules import RuleSet
 from chatbot.safety import triage
@@ -77,7 +78,7 @@ class Engine:
         )
         if early is not None:
             return early
-        answer = answer_question(question, self._search, self.knowledge, self.policy)
+        answer = self._answer(question)
         query = search_text(question, history, self.retriever.names_a_subject)
         if answer.band == "answer" or query == question:
             return answer
@@ -85,6 +86,36 @@ class Engine:
             question, lambda _: self._search(query), self.knowledge, self.policy
         )
         return follow_up if follow_up.confidence > answer.confidence else answer
+
+    def _answer(self, question: str) -> Answer:
+        """The answer to a message. One that asks several questions gets the answer to
+        the whole message, or when there is none, to the question answered best; the
+        other questions' passages come first among the related ones."""
+        whole = answer_question(question, self._search, self.knowledge, self.policy)
+        parts = [
+            answer_question(q, self._search, self.knowledge, self.policy)
+            for q in questions_of(question)
+        ]
+        if not parts:
+            return whole
+        # The message as a whole keeps its answer when it has one: a question cut from
+        # its sentence loses words, and short ones match titles too easily.
+        best = (
+            whole
+            if whole.band == "answer"
+            else max([whole, *parts], key=lambda a: (a.band == "answer", a.confidence))
+        )
+        others = [
+            a.passage or next(iter(a.related), None)
+            for a in parts
+            if a is not best and a.band in ("answer", "suggest")
+        ]
+        related = tuple(
+            dict.fromkeys(
+                p for p in (*others, *best.related) if p is not None and p != best.passage
+            )
+        )[:MAX_RELATED]
+        return replace(best, question=question, related=related)
 
     def _search(self, question: str) -> list[Hit]:
         return self.retriever.search(question, k=SEARCH_DEPTH)

@@ -17,13 +17,13 @@ matching on "time" alone is no evidence the question is about the articles' subj
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from chatbot.answers import Hit
+from chatbot.asking import read_message
 from chatbot.cosine import CosineScorer
 from chatbot.documents import Passage
 from chatbot.scope import Scope
@@ -33,12 +33,6 @@ from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, st
 
 # Question words a view may be asked with; a match breaks ties (see Scoring.intent_bonus).
 INTENTS = frozenset({"why", "how", "what", "where", "when", "which"})
-# Sentences end at . ! ? or a line break; one that opens like this asks something.
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_QUESTION_OPENING = re.compile(
-    r"^(?:how|what|why|when|where|which|who|is|are|am|can|could|should|does|do|did|will|"
-    r"would|any|anything|has|have)\b"
-)
 
 
 class Retriever:
@@ -175,19 +169,12 @@ class Retriever:
     def _story_words(self, query: str) -> frozenset[str]:
         """Words of the sentences around the question that only tell its story: in a
         message of several sentences, those not in a sentence that asks."""
-        sentences = [s for s in _SENTENCE.split(query) if s.strip()]
-        asking = [s for s in sentences if _asks(s)]
-        if len(sentences) < 2 or not asking:
+        message = read_message(query)
+        if not message.asked or not message.told:
             return frozenset()
-        asked = {w for s in asking for w in self.vocabulary.words(s)}
-        told = {w for s in sentences if not _asks(s) for w in self.vocabulary.words(s)}
+        asked = {w for s in message.asked for w in self.vocabulary.words(s)}
+        told = {w for s in message.told for w in self.vocabulary.words(s)}
         return frozenset(told - asked)
-
-
-def _asks(sentence: str) -> bool:
-    """Whether a sentence is a question: it ends with "?" or opens like one."""
-    text = sentence.strip()
-    return text.endswith("?") or bool(_QUESTION_OPENING.match(normalize(text)))
 
 
 def _intent(text: str, *, first_only: bool = False) -> str:
