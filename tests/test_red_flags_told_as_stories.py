@@ -53,6 +53,12 @@ def red_flags() -> RuleSet:
         "I'm 31 weeks and lying on my left side hurts like hell",
         "my back hurts when I lie down and I can't get any sleep",
         "my dad has spinal stenosis, what exercise can he do",
+        "what could be the problem with my back?",
+        "what exactly is causing that pinching sensation",
+        "I tried heat pads and painkillers, neither seems to be working",
+        "my son is 16 and has had soreness in his lower back since football",
+        "the pain is now extending down into the top of my leg",
+        "I slept on it for approximately 8 weeks and my back still hurts",
     ],
 )
 def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str) -> None:
