@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +20,8 @@ DEFAULT_DISCLAIMER = (
     "injury or before starting a new health practice."
 )
 MIN_ADMIN_TOKEN_CHARS = 16
+# A scheme, a host and an optional port: what CSP frame-ancestors and postMessage compare.
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 def packaged_web_dir() -> Path:
@@ -134,6 +137,18 @@ class Settings(BaseSettings):
         "`X-Forwarded-For` (the client address rate limits key on); `*` trusts "
         "any.",
     )
+    embed_origins: str = Field(
+        default="",
+        description="Comma-separated origins of the sites whose pages may embed the chat "
+        "widget (e.g. `https://www.example.org`), sent as CSP `frame-ancestors` on `/embed`; "
+        "empty refuses every embedding.",
+    )
+
+    @property
+    def embed_origin_list(self) -> tuple[str, ...]:
+        """The allowed embedding origins, without a trailing slash or duplicates."""
+        origins = (o.strip().rstrip("/") for o in self.embed_origins.split(","))
+        return tuple(dict.fromkeys(o for o in origins if o))
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> Settings:
@@ -142,6 +157,16 @@ class Settings(BaseSettings):
                 "suggest_threshold must not exceed answer_threshold: set "
                 "CHATBOT_SUGGEST_THRESHOLD below CHATBOT_ANSWER_THRESHOLD"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _embed_origins_are_origins(self) -> Settings:
+        for origin in self.embed_origin_list:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"embed_origins: {origin!r} is not an origin: set CHATBOT_EMBED_ORIGINS "
+                    "to addresses like https://www.example.org, separated by commas"
+                )
         return self
 
     @model_validator(mode="after")
