@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
@@ -43,6 +42,17 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+# The one page other sites may frame (the widget's chat), and only those of
+# CHATBOT_EMBED_ORIGINS; with none, frame-ancestors 'none' makes the browser refuse it.
+EMBED_PATH = "/embed"
+
+
+def embed_policy(origins: tuple[str, ...]) -> str:
+    """The CSP of the embed page: the app's, with its frame-ancestors the allowed origins."""
+    ancestors = " ".join(origins) or "'none'"
+    return CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+
+
 # The interactive API docs load Swagger UI's own scripts and styles.
 DOCS_PATHS = ("/docs", "/redoc")
 
@@ -90,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Built here, not on the first request, so an unusable rate-limit store stops start-up.
     limiter = RateLimiter.from_settings(settings)
     app.add_middleware(LimitsMiddleware, settings=settings, limiter=limiter)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, embed_origins=settings.embed_origin_list)
     return app
 
 
@@ -99,8 +109,8 @@ async def _purge_periodically(log: QuestionLog) -> None:
         await asyncio.sleep(PURGE_INTERVAL.total_seconds())
         try:
             await run_in_threadpool(log.purge)
-        except sqlite3.Error:
-            logger.exception("could not purge old records from %s", log.path)
+        except log.errors:
+            logger.exception("could not purge old records from %s", log.where)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -152,15 +162,22 @@ def describe_errors(errors: object) -> str:
 class SecurityHeadersMiddleware:
     """Adds the security headers to every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, embed_origins: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.embed_headers = [
+            *(h for h in SECURITY_HEADERS if h[0] != b"x-frame-options"),
+            (b"content-security-policy", embed_policy(embed_origins).encode()),
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = list(SECURITY_HEADERS)
-        if not str(scope.get("path", "")).startswith(DOCS_PATHS):
+        if scope.get("path") == EMBED_PATH:
+            # X-Frame-Options has no list of origins: frame-ancestors alone decides.
+            headers = list(self.embed_headers)
+        elif not str(scope.get("path", "")).startswith(DOCS_PATHS):
             headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
 
         async def send_with_headers(message: Message) -> None:

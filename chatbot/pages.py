@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
 import jinja2
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from chatbot.answers import Band
@@ -206,3 +208,76 @@ def article_page(
         raise HTTPException(status_code=404, detail=f"No article called '{slug}'.")
     disclaimer = document.disclaimer or engine.policy.default_disclaimer
     return _render(request, "article.html", {"document": document, "disclaimer": disclaimer})
+
+
+# The widget other sites load: /widget.js is re-checked every few minutes, so a fix
+# reaches every page soon; /widget-<version>.js never changes, so it is kept a year.
+WIDGET_FILE = "widget.js"
+WIDGET_MAX_AGE = 300
+VERSIONED_MAX_AGE = 31_536_000
+
+
+@dataclass(frozen=True)
+class Widget:
+    body: bytes
+    version: str  # the first 12 hex digits of the script's SHA-256
+
+
+@lru_cache(maxsize=4)
+def _widget(path: Path, mtime_ns: int) -> Widget:
+    body = path.read_bytes()
+    return Widget(body, hashlib.sha256(body).hexdigest()[:12])
+
+
+def load_widget(settings: Settings) -> Widget:
+    """The widget script and its version, read again only when the file changes."""
+    path = settings.web_dir / "static" / WIDGET_FILE
+    return _widget(path, path.stat().st_mtime_ns)
+
+
+def _script(widget: Widget, max_age: int, immutable: bool = False) -> Response:
+    cache = f"public, max-age={max_age}" + (", immutable" if immutable else "")
+    return Response(
+        widget.body,
+        media_type="text/javascript; charset=utf-8",
+        headers={"cache-control": cache, "etag": f'"{widget.version}"'},
+    )
+
+
+@router.get("/widget.js")
+def widget_script(settings: Annotated[Settings, Depends(get_settings)]) -> Response:
+    return _script(load_widget(settings), WIDGET_MAX_AGE)
+
+
+@router.get("/widget-{version}.js")
+def versioned_widget_script(
+    version: str, settings: Annotated[Settings, Depends(get_settings)]
+) -> Response:
+    widget = load_widget(settings)
+    if version != widget.version:
+        # An old version is not kept: a page pinned to it gets a plain 404, not stale code.
+        raise HTTPException(status_code=404, detail=f"No widget version '{version}'.")
+    return _script(widget, VERSIONED_MAX_AGE, immutable=True)
+
+
+@router.get("/embed", response_class=HTMLResponse)
+def embed_page(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> HTMLResponse:
+    """The compact chat the widget frames; only CHATBOT_EMBED_ORIGINS may frame it (app.py)."""
+    return _render(
+        request,
+        "embed.html",
+        {
+            "turns": [],
+            "history": [],
+            "starters": [p.title for p in engine.site.starters],
+            "documents": engine.knowledge.documents,
+            "error": None,
+            "max_chars": MAX_QUESTION_CHARS,
+            "band_config": band_config(),
+            "embed_origins": list(settings.embed_origin_list),
+        },
+    )
