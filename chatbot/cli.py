@@ -347,5 +347,53 @@ def evaluate_questions(
         raise typer.Exit(1)
 
 
+@cli.command("import")
+def import_pages(
+    pages: Annotated[
+        list[Path],
+        typer.Argument(help="Saved article pages (.html) to turn into knowledge documents."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Folder to write the Markdown documents to (created when missing).",
+            file_okay=False,
+        ),
+    ] = Path("imported"),
+) -> None:
+    """Turn saved article pages into knowledge documents; report what was not imported."""
+    try:
+        from chatbot.importer import ImportUnavailableError, format_report, import_page
+    except ImportError:  # pragma: no cover - only without the extra
+        typer.echo(
+            "error: chatbot import needs the 'import' extra: pip install 'chatbot[import]'",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    failed = 0
+    for path in pages:
+        try:
+            page = import_page(path)
+        except ImportUnavailableError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+        except OSError as error:
+            typer.echo(f"{path}: error: cannot read it ({error.strerror or error})", err=True)
+            failed += 1
+            continue
+        except ValueError as error:
+            typer.echo(f"{path}: error: {error}", err=True)
+            failed += 1
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / f"{page.slug}.md"
+        target.write_text(page.markdown, encoding="utf-8")
+        typer.echo("\n".join(format_report(page, target)))
+    if failed:
+        typer.echo(f"error: {failed} page(s) could not be imported", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"next: chatbot check {out}")
+
+
 def main() -> None:
     cli(prog_name="chatbot")
