@@ -1,52 +1,171 @@
-"""Cosine scores of one short query against a fitted TF-IDF matrix, computed by hand."""
+"""TF-IDF models fitted and scored by hand: the numbers of scikit-learn's TfidfVectorizer
+(smooth IDF, sublinear TF, L2 rows) without importing it where answers are given."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from chatbot.sparse_index import PostingIndex
+from chatbot.sparse_index import PostingIndex, RowIndex
+
+Document = TypeVar("Document")
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+def char_wb_ngrams(text: str, low: int = 3, high: int = 5) -> list[str]:
+    """Character n-grams inside word boundaries, each word padded with a space, in the
+    order scikit-learn's `analyzer="char_wb"` gives them."""
+    ngrams: list[str] = []
+    for word in _WHITE_SPACES.sub(" ", text).split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, high + 1):
+            ngrams.extend(padded[start : start + n] for start in range(max(1, size - n + 1)))
+            if size <= n:  # A short word is counted once, whatever n.
+                break
+    return ngrams
+
+
+@dataclass(frozen=True)
+class Tfidf:
+    """A fitted model: its features (sorted, as scikit-learn orders them), their IDF and
+    the L2-normalised sublinear TF-IDF matrix of the fitted documents, one row each."""
+
+    features: list[str]
+    idf: np.ndarray
+    matrix: sparse.csr_matrix
+
+    @classmethod
+    def fit(
+        cls, documents: Iterable[Document], analyze: Callable[[Document], Sequence[str]]
+    ) -> Tfidf:
+        index: dict[str, int] = {}
+        columns: list[int] = []
+        counts: list[int] = []
+        starts = [0]
+        for document in documents:
+            counted = Counter(index.setdefault(f, len(index)) for f in analyze(document))
+            columns.extend(counted)
+            counts.extend(counted.values())
+            starts.append(len(columns))
+        features = sorted(index)
+        # Columns renumbered in sorted feature order, as scikit-learn does.
+        order = np.empty(len(index), dtype=np.int64)
+        order[[index[f] for f in features]] = np.arange(len(features))
+        rows = len(starts) - 1
+        matrix = sparse.csr_matrix(
+            (
+                np.asarray(counts, dtype=np.float64),
+                order[np.asarray(columns, dtype=np.int64)],
+                np.asarray(starts, dtype=np.int64),
+            ),
+            shape=(rows, len(features)),
+        )
+        matrix.sort_indices()
+        frequency = np.bincount(matrix.indices, minlength=len(features)).astype(np.float64)
+        idf = np.full_like(frequency, rows + 1.0)
+        idf /= frequency + 1.0
+        np.log(idf, out=idf)
+        idf += 1.0
+        np.log(matrix.data, out=matrix.data)
+        matrix.data += 1.0
+        matrix.data *= idf[matrix.indices]
+        return cls(features, idf, _normalized(matrix))
+
+
+def _normalized(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to unit length (an empty row stays empty)."""
+    lengths = np.sqrt(
+        np.bincount(
+            np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr)),
+            weights=matrix.data**2,
+            minlength=matrix.shape[0],
+        )
+    )
+    lengths[lengths == 0.0] = 1.0
+    matrix.data /= np.repeat(lengths, np.diff(matrix.indptr))
+    return matrix
 
 
 class CosineScorer:
-    """A fitted TF-IDF model that scores one short query by hand: the same numbers as
-    `transform` and a dot product, without its per-call overhead."""
+    """A fitted TF-IDF model that scores one short query by hand: the query weighed as
+    sublinear TF times IDF, L2-normalised, dotted with every row (or chosen rows)."""
 
     def __init__(
         self,
-        vectorizer: TfidfVectorizer,
-        matrix: sparse.csr_matrix,
-        feature_weights: np.ndarray | None = None,
+        analyze: Callable[[object], Sequence[str]],
+        features: Sequence[str],
+        idf: np.ndarray,
+        matrix: sparse.spmatrix | sparse.sparray,
+        *,
+        by_rows: bool = False,
     ) -> None:
-        # `scores` weighs the query as sublinear TF times IDF, L2-normalised: the
-        # vectorizer must have made the matrix the same way, or scores would drift.
-        made_as = (vectorizer.sublinear_tf, vectorizer.norm, vectorizer.use_idf, vectorizer.binary)
-        if made_as != (True, "l2", True, False):
-            raise ValueError(
-                "CosineScorer needs a TfidfVectorizer fitted with sublinear_tf=True, "
-                "norm='l2', use_idf=True and binary=False"
-            )
-        self.analyze = vectorizer.build_analyzer()
-        self.index: dict[str, int] = vectorizer.vocabulary_
-        self.idf: np.ndarray = vectorizer.idf_
-        if feature_weights is not None:
-            # Reweighted features, rows normalised again so scores stay cosines.
-            self.idf = self.idf * feature_weights
-            matrix = sparse.csr_matrix(matrix @ sparse.diags(feature_weights))
-            norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-            matrix = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ matrix)
-        self.postings = PostingIndex(matrix)
+        self.analyze = analyze
+        self.index: dict[str, int] = {f: i for i, f in enumerate(features)}
+        self.idf = idf
+        # By columns, a query costs its features' posting lists; by rows, it costs only
+        # the rows asked for, however common its features are.
+        self.postings: PostingIndex | None = None if by_rows else PostingIndex(matrix)
+        self.rows: RowIndex | None = RowIndex(matrix) if by_rows else None
 
-    def scores(self, document: object) -> np.ndarray | None:
-        """Cosine of the query with every view (rows are L2-normalised), or None when
-        the query has no feature the model knows."""
+    @classmethod
+    def reweighted(
+        cls,
+        analyze: Callable[[object], Sequence[str]],
+        model: Tfidf,
+        feature_weights: np.ndarray,
+        *,
+        by_rows: bool = False,
+    ) -> CosineScorer:
+        """The model with each feature's weight multiplied by `feature_weights`, rows
+        normalised again so scores stay cosines."""
+        matrix = sparse.csr_matrix(model.matrix @ sparse.diags(feature_weights))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        matrix = sparse.csr_matrix(sparse.diags(1 / np.maximum(norms, 1e-12)) @ matrix)
+        return cls(analyze, model.features, model.idf * feature_weights, matrix, by_rows=by_rows)
+
+    def query(self, document: object) -> tuple[list[int], np.ndarray] | None:
+        """The query's known features and their normalised weights, or None for none."""
         counts = Counter(f for f in self.analyze(document) if f in self.index)
         if not counts:
             return None
         columns = [self.index[f] for f in counts]
-        weights = (1.0 + np.log(np.fromiter(counts.values(), float))) * self.idf[columns]
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), float, len(counts))
+        weights: np.ndarray = tf * self.idf[columns]
         weights /= np.linalg.norm(weights)
-        return self.postings.dot(columns, weights)
+        return columns, weights
+
+    def scores(self, document: object) -> np.ndarray | None:
+        """Cosine of the query with every row (rows are L2-normalised), or None when the
+        query has no feature the model knows."""
+        query = self.query(document)
+        if query is None:
+            return None
+        if self.postings is None:
+            assert self.rows is not None
+            return self.rows.dot(np.arange(self.rows.matrix.shape[0]), *query)
+        return self.postings.dot(*query)
+
+    def scores_of(self, document: object, rows: np.ndarray) -> np.ndarray | None:
+        """Cosine of the query with the given rows only, in their order."""
+        query = self.query(document)
+        if query is None:
+            return None
+        if self.rows is None:
+            return self.postings.dot(*query)[rows] if self.postings else None
+        return self.rows.dot(rows, *query)
+
+    @property
+    def matrix(self) -> sparse.csr_matrix:
+        """The model's matrix, rows by features (for saving the index)."""
+        if self.rows is not None:
+            return self.rows.matrix
+        assert self.postings is not None
+        return self.postings.matrix.tocsr()

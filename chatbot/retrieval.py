@@ -17,15 +17,18 @@ matching on "time" alone is no evidence the question is about the articles' subj
 from __future__ import annotations
 
 import itertools
+import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from chatbot.answers import Hit
 from chatbot.asking import read_message
-from chatbot.cosine import CosineScorer
+from chatbot.cosine import CosineScorer, Tfidf, char_wb_ngrams
 from chatbot.documents import Passage
+from chatbot.index_cache import Index, index_key, load_index, save_index
 from chatbot.scope import Scope
 from chatbot.scoring import SCORING, Scoring
 from chatbot.sparse_index import Groups, top_positive
@@ -33,6 +36,16 @@ from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, st
 
 # Question words a view may be asked with; a match breaks ties (see Scoring.intent_bonus).
 INTENTS = frozenset({"why", "how", "what", "where", "when", "which"})
+
+
+logger = logging.getLogger(__name__)
+
+# Passages scored in full at first; more are scored only while one of them could still
+# outrank the k-th best (see `search`), up to MAX_CANDIDATES, past which the passages
+# with the highest bounds are taken: only a huge knowledge base with a question of
+# nothing but its commonest words gets there.
+FIRST_CANDIDATES = 32
+MAX_CANDIDATES = 2000
 
 
 class Retriever:
@@ -45,6 +58,8 @@ class Retriever:
         alternates: Mapping[str, Sequence[str]] | None = None,
         scope: Scope | None = None,
         scoring: Scoring = SCORING,
+        *,
+        index: Index | None = None,
     ):
         self.scoring = scoring
         self.passages = tuple(p for p in passages if p.informative)
@@ -53,83 +68,157 @@ class Retriever:
         english()  # Loaded while building, so the first search is as fast as the rest.
         self.vocabulary = Vocabulary(synonyms or {})
         self.scope = scope or Scope()
-        alternates = alternates or {}
-        views: list[str] = []
-        owners: list[int] = []
-        weights: list[float] = []
-        for index, passage in enumerate(self.passages):
-            phrasings = [(a, 1.0) for a in alternates.get(passage.id, ())]
-            for view, weight in [*_views(passage, scoring.headings_view_weight), *phrasings]:
-                views.append(view)
-                owners.append(index)
-                weights.append(weight)
-        self._view_weights = np.asarray(weights)
-        self._owners = np.asarray(owners)
+        if index is None or not self._fits(index, alternates or {}):
+            index = build_index(self.passages, synonyms or {}, alternates or {}, scoring)
+        self.index = index
+        self._view_weights = index.view_weights
+        self._owners = index.owners
         self._passage_views = Groups(self._owners)  # listed passage by passage
-        self._intents = np.asarray([_intent(v, first_only=True) for v in views])
-        view_words = [self.vocabulary.words(v) for v in views]
-        self.vocabulary.learn(w for words in view_words for w in words)
-        self._words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)
-        self._chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False
-        )
-        topicality = _topicality_by_stem(view_words)
+        self._intents = index.intents
+        self.vocabulary.learn_counts(index.word_counts)
         self._word_model = CosineScorer(
-            self._words,
-            self._words.fit_transform(view_words),
-            np.asarray(
-                [
-                    np.mean([topicality[s] for s in feature.split()])
-                    ** self.scoring.topicality_power
-                    for feature in self._words.get_feature_names_out()
-                ]
-            ),
+            _word_features, index.word_features, index.word_weighted_idf, index.word_matrix
         )
         self._char_model = CosineScorer(
-            self._chars, self._chars.fit_transform([" ".join(w) for w in view_words])
+            _char_features, index.char_features, index.char_idf, index.char_matrix, by_rows=True
         )
-        self._idf = dict(zip(self._words.get_feature_names_out(), self._words.idf_, strict=True))
-        self._unknown_idf = self.scoring.unknown_weight * float(self._words.idf_.max())
+        self._word_column = self._word_model.index
+        self._word_idf = index.word_idf
+        self._idf = dict(zip(index.word_features, index.word_idf.tolist(), strict=True))
+        self._unknown_idf = self.scoring.unknown_weight * float(index.word_idf.max())
+
+    @classmethod
+    def cached(
+        cls,
+        cache_dir: Path | None,
+        passages: Sequence[Passage],
+        synonyms: Mapping[str, str] | None = None,
+        alternates: Mapping[str, Sequence[str]] | None = None,
+        scope: Scope | None = None,
+        scoring: Scoring = SCORING,
+    ) -> Retriever:
+        """A retriever whose index is read from `cache_dir` when the copy there was made
+        from the same passages and scoring, and built (and saved there) otherwise."""
+        if cache_dir is None:
+            return cls(passages, synonyms, alternates, scope, scoring)
+        informative = [p for p in passages if p.informative]
+        key = index_key(informative, synonyms or {}, alternates or {}, scoring)
+        index = load_index(cache_dir, key)
+        retriever = cls(passages, synonyms, alternates, scope, scoring, index=index)
+        if retriever.index is not index:
+            try:
+                save_index(cache_dir, key, retriever.index)
+            except OSError as error:
+                logger.warning("could not save the index cache in %s: %s", cache_dir, error)
+        return retriever
+
+    def _fits(self, index: Index, alternates: Mapping[str, Sequence[str]]) -> bool:
+        """Whether a saved index has the shape these passages give (its key says the
+        rest): a last guard against a copy that is not theirs."""
+        views = sum(
+            len(_views(p, self.scoring.headings_view_weight)) + len(alternates.get(p.id, ()))
+            for p in self.passages
+        )
+        return index.views == views and int(index.owners[-1]) == len(self.passages) - 1
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        """The `k` best passages for `query`, best first; empty when nothing matches."""
+        """The `k` best passages for `query`, best first; empty when nothing matches.
+
+        A view's score is (word share * word cosine + char share * char cosine) * recall *
+        view weight (+ the intent bonus). Only views sharing a known word with the
+        question have any recall, and the character cosine is at most 1, so the word
+        model alone bounds every passage's score: the character model, whose common
+        n-grams are in nearly every view, scores only the passages whose bound could
+        still beat the k-th best score found, and the answer is the one scoring every
+        view would give."""
+        if k <= 0:
+            return []
         typed = self.vocabulary.words(query)
         words = self.vocabulary.corrected(typed)
         word_scores = self._word_model.scores(words)
-        char_scores = self._char_model.scores(" ".join(words))
-        if word_scores is None and char_scores is None:
+        char_query = " ".join(words)
+        if word_scores is None and self._char_model.query(char_query) is None:
             return []
-        view_scores = np.zeros(len(self._owners))
+        scoring = self.scoring
+        factor = self._recall(words) ** scoring.recall_power
+        base = np.zeros(len(self._owners))
         if word_scores is not None:
-            view_scores += self.scoring.word_weight * word_scores
-        if char_scores is not None:
-            view_scores += (1 - self.scoring.word_weight) * char_scores
-        view_scores *= self._recall(words) ** self.scoring.recall_power
-        view_scores *= self._view_weights
+            base += scoring.word_weight * word_scores
         intent = _intent(query)
-        if intent:
+        bonus = scoring.intent_bonus * (self._intents == intent) if intent else None
+        # A little over the character model's most, for the rounding of a cosine of 1.
+        slack = (1 - scoring.word_weight) * (1 + 1e-9)
+        bound = (base + slack) * factor * self._view_weights
+        if bonus is not None:
             # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
-            view_scores += self.scoring.intent_bonus * (self._intents == intent)
-        best, second = self._passage_views.top_two(view_scores)
-        best += self.scoring.second_view_share * second
+            bound += bonus
+        best, second = self._passage_views.top_two(bound)
+        bounds = best + scoring.second_view_share * second
+        exact = self._rescore(char_query, base, factor, bonus, bounds, k)
         story = self._story_words(query)
-        best *= (
-            self._coverage(words, len(self.scope.outside(query)), story)
-            ** self.scoring.coverage_power
+        exact *= (
+            self._coverage(words, len(self.scope.outside(query)), story) ** scoring.coverage_power
         )
-        best *= self._topicality(words)
-        return [Hit(self.passages[i], float(min(1.0, best[i]))) for i in top_positive(best, k)]
+        exact *= self._topicality(words)
+        return [Hit(self.passages[i], float(min(1.0, exact[i]))) for i in top_positive(exact, k)]
+
+    def _rescore(
+        self,
+        char_query: str,
+        base: np.ndarray,
+        factor: np.ndarray,
+        bonus: np.ndarray | None,
+        bounds: np.ndarray,
+        k: int,
+    ) -> np.ndarray:
+        """Per passage, its full score where it could be among the `k` best, else 0:
+        passages are scored in full best bound first until no passage left unscored has
+        a bound as high as the k-th best full score."""
+        exact = np.zeros(len(bounds))
+        scored = np.zeros(len(bounds), dtype=bool)
+        order = np.argsort(-bounds, kind="stable")
+        order = order[: int(np.count_nonzero(bounds > 0.0))]
+        done = 0
+        want = max(FIRST_CANDIDATES, 4 * k)
+        while done < len(order):
+            chosen = order[done : min(len(order), done + want, MAX_CANDIDATES)]
+            if not len(chosen):
+                break
+            done += len(chosen)
+            views = self._passage_views.members(chosen)
+            char = self._char_model.scores_of(char_query, views)
+            # The same operations, in the same order, as scoring every view at once.
+            values = base[views]
+            if char is not None:
+                values = values + (1 - self.scoring.word_weight) * char
+            values = values * factor[views] * self._view_weights[views]
+            if bonus is not None:
+                values = values + bonus[views]
+            full = np.zeros(len(self._owners))
+            full[views] = values
+            best, second = self._passage_views.top_two(full)
+            exact[chosen] = (best + self.scoring.second_view_share * second)[chosen]
+            scored[chosen] = True
+            ranked = np.sort(exact[scored])[::-1]
+            kth = ranked[k - 1] if 0 < k <= len(ranked) else 0.0
+            left = order[done:]
+            if not len(left) or bounds[left[0]] < kth or done >= MAX_CANDIDATES:
+                break
+            # Every passage left whose bound reaches the k-th best score, in one step.
+            want = int(np.count_nonzero(bounds[left] >= kth))
+        return exact
 
     def _recall(self, words: Sequence[str]) -> np.ndarray:
         """Per view, the share of the query's known weight that the view contains: a
         passage that leaves out the most telling word of the question is a worse match."""
         weights: dict[int, float] = {}
         for word in words:
-            column = self._words.vocabulary_.get(stem(word))
+            column = self._word_column.get(stem(word))
             if column is not None:
-                weights[column] = float(self._words.idf_[column]) ** 2
+                weights[column] = float(self._word_idf[column]) ** 2
         if not weights:
             return np.zeros(len(self._owners))
+        assert self._word_model.postings is not None
         found = self._word_model.postings.presence(
             list(weights), np.fromiter(weights.values(), float)
         )
@@ -177,6 +266,50 @@ class Retriever:
         return frozenset(told - asked)
 
 
+def build_index(
+    passages: Sequence[Passage],
+    synonyms: Mapping[str, str],
+    alternates: Mapping[str, Sequence[str]],
+    scoring: Scoring,
+) -> Index:
+    """The views of `passages` and both TF-IDF models over them."""
+    views: list[str] = []
+    owners: list[int] = []
+    weights: list[float] = []
+    for index, passage in enumerate(passages):
+        phrasings = [(a, 1.0) for a in alternates.get(passage.id, ())]
+        for view, weight in [*_views(passage, scoring.headings_view_weight), *phrasings]:
+            views.append(view)
+            owners.append(index)
+            weights.append(weight)
+    vocabulary = Vocabulary(synonyms)
+    view_words = [vocabulary.words(v) for v in views]
+    words = Tfidf.fit(view_words, _word_features)
+    topicality = _topicality_by_stem(view_words)
+    feature_weights = np.asarray(
+        [
+            np.mean([topicality[s] for s in feature.split()]) ** scoring.topicality_power
+            for feature in words.features
+        ]
+    )
+    word_model = CosineScorer.reweighted(_word_features, words, feature_weights)
+    chars = Tfidf.fit((" ".join(w) for w in view_words), _char_features)
+    return Index(
+        views=len(views),
+        view_weights=np.asarray(weights, dtype=np.float64),
+        owners=np.asarray(owners, dtype=np.int64),
+        intents=np.asarray([_intent(v, first_only=True) for v in views]),
+        word_counts=dict(Counter(w for ws in view_words for w in ws)),
+        word_features=words.features,
+        word_idf=words.idf,
+        word_weighted_idf=word_model.idf,
+        word_matrix=word_model.matrix,
+        char_features=chars.features,
+        char_idf=chars.idf,
+        char_matrix=chars.matrix,
+    )
+
+
 def _intent(text: str, *, first_only: bool = False) -> str:
     """The question word a text asks with ("why", "how"...), or "" for none."""
     words: list[str] = TOKEN.findall(normalize(text))
@@ -195,7 +328,12 @@ def _topicality_by_stem(view_words: Sequence[Sequence[str]]) -> dict[str, float]
     return topicality
 
 
-def _word_features(words: Sequence[str]) -> list[str]:
+def _char_features(text: object) -> list[str]:
+    return char_wb_ngrams(str(text))
+
+
+def _word_features(words: object) -> list[str]:
+    assert isinstance(words, list)
     stems = [stem(w) for w in words]
     return stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
 

@@ -19,6 +19,10 @@ class PostingIndex:
         self._starts: np.ndarray = self._columns.indptr
         self._rows: np.ndarray = self._columns.indices
 
+    @property
+    def matrix(self) -> sparse.csc_matrix:
+        return self._columns
+
     def dot(self, columns: Sequence[int], weights: np.ndarray) -> np.ndarray:
         """Per row, the sum over `columns` of the row's value times the column's weight."""
         self._check(columns, weights)
@@ -46,6 +50,42 @@ class PostingIndex:
             raise ValueError(f"{len(columns)} columns but {len(weights)} weights: pass one each")
 
 
+class RowIndex:
+    """A sparse view-by-feature matrix kept by rows, for scoring one short query against
+    a few chosen rows: the cost is those rows' entries, not the features' posting lists
+    (a common character n-gram is in nearly every row)."""
+
+    def __init__(self, matrix: sparse.spmatrix | sparse.sparray) -> None:
+        self.matrix = sparse.csr_matrix(matrix)
+        self.matrix.sort_indices()
+
+    def dot(self, rows: np.ndarray, columns: Sequence[int], weights: np.ndarray) -> np.ndarray:
+        """For each of `rows`, in order, the sum over `columns` of the row's value times
+        the column's weight."""
+        if len(columns) != len(weights):
+            raise ValueError(f"{len(columns)} columns but {len(weights)} weights: pass one each")
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows) or not len(columns):
+            return np.zeros(len(rows))
+        starts = self.matrix.indptr[rows]
+        sizes = self.matrix.indptr[rows + 1] - starts
+        # Every entry of the chosen rows, gathered without copying the matrix's rows.
+        offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        entries = np.repeat(starts, sizes) + offsets
+        order = np.argsort(columns)
+        wanted = np.asarray(columns, dtype=np.int64)[order]
+        found = self.matrix.indices[entries]
+        at = np.minimum(np.searchsorted(wanted, found), len(wanted) - 1)
+        hit = wanted[at] == found
+        owners = np.repeat(np.arange(len(rows)), sizes)[hit]
+        summed: np.ndarray = np.bincount(
+            owners,
+            weights=self.matrix.data[entries[hit]] * np.asarray(weights)[order][at[hit]],
+            minlength=len(rows),
+        )
+        return summed
+
+
 class Groups:
     """Entries grouped into consecutive runs by owner (0, 0, 1, 2, 2, 2, …), for the
     best and second best entry of each owner. Entries are taken rank by rank (every
@@ -62,6 +102,8 @@ class Groups:
         rank = np.arange(len(owners)) - np.repeat(starts, sizes)
         self.owners = owners
         self.size = len(starts)
+        self.starts = starts
+        self.sizes = sizes
         self._firsts = np.flatnonzero(rank == 0)
         # For each later rank, the entries of that rank and the owners they belong to.
         later = [np.flatnonzero(rank == r) for r in range(1, int(rank.max()) + 1)]
@@ -78,6 +120,13 @@ class Groups:
             second[owners] = np.maximum(second[owners], np.minimum(current, entry))
             best[owners] = np.maximum(current, entry)
         return best, second
+
+    def members(self, chosen: np.ndarray) -> np.ndarray:
+        """The entries of the `chosen` owners, owner by owner."""
+        sizes = self.sizes[chosen]
+        offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        members: np.ndarray = np.repeat(self.starts[chosen], sizes) + offsets
+        return members
 
 
 def top_positive(scores: np.ndarray, k: int) -> np.ndarray:

@@ -15,11 +15,39 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Indel
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from spellchecker import SpellChecker
 
-# scikit-learn's English stop words, less those that carry meaning here ("back",
+# scikit-learn's English stop words (its ENGLISH_STOP_WORDS, copied: importing
+# scikit-learn for them cost a second at every start; tests/test_vocabulary_stop_words.py
+# keeps the copy equal), less those that carry meaning here ("back",
 # "front", "side", "top", "move"...), plus the filler of typed questions.
+_SCIKIT_LEARN_STOP_WORDS = """
+    a about above across after afterwards again against all almost alone along
+    already also although always am among amongst amoungst amount an and another any
+    anyhow anyone anything anyway anywhere are around as at back be became because
+    become becomes becoming been before beforehand behind being below beside besides
+    between beyond bill both bottom but by call can cannot cant co con could couldnt
+    cry de describe detail do done down due during each eg eight either eleven else
+    elsewhere empty enough etc even ever every everyone everything everywhere except
+    few fifteen fifty fill find fire first five for former formerly forty found four
+    from front full further get give go had has hasnt have he hence her here
+    hereafter hereby herein hereupon hers herself him himself his how however
+    hundred i ie if in inc indeed interest into is it its itself keep last latter
+    latterly least less ltd made many may me meanwhile might mill mine more moreover
+    most mostly move much must my myself name namely neither never nevertheless next
+    nine no nobody none noone nor not nothing now nowhere of off often on once one
+    only onto or other others otherwise our ours ourselves out over own part per
+    perhaps please put rather re same see seem seemed seeming seems serious several
+    she should show side since sincere six sixty so some somehow someone something
+    sometime sometimes somewhere still such system take ten than that the their them
+    themselves then thence there thereafter thereby therefore therein thereupon
+    these they thick thin third this those though three through throughout thru thus
+    to together too top toward towards twelve twenty two un under until up upon us
+    very via was we well were what whatever when whence whenever where whereafter
+    whereas whereby wherein whereupon wherever whether which while whither who
+    whoever whole whom whose why will with within without would yet you your yours
+    yourself yourselves"""
+ENGLISH_STOP_WORDS = frozenset(_SCIKIT_LEARN_STOP_WORDS.split())
 _KEEP_WORDS = """back front side top bottom behind below above move full thick thin fire
     serious system amount interest bill cry detail empty fill mill name show call
     part first last become becomes became becoming keep find found put give take see"""
@@ -118,7 +146,11 @@ class Vocabulary:
         self._counts: Counter[str] = Counter()
 
     def learn(self, words: Iterable[str]) -> None:
-        self._counts = Counter(words)
+        self.learn_counts(Counter(words))
+
+    def learn_counts(self, counts: Mapping[str, int]) -> None:
+        """Learn the index's words, each with how often the index holds it."""
+        self._counts = Counter(counts)
         self.known = frozenset([*self._counts, *(k for k in self.synonyms if " " not in k)])
         self.known_stems = frozenset(stem(w) for w in self.known)
         self._lexicon = sorted(w for w in self.known if len(w) >= MIN_CORRECTABLE)
