@@ -37,11 +37,15 @@ class Engine:
     covered: str = ""
 
     @classmethod
-    def build(cls, knowledge_dir: Path, policy: Policy) -> Engine:
-        """Load and index `knowledge_dir`; raises `KnowledgeError` naming every problem."""
+    def build(
+        cls, knowledge_dir: Path, policy: Policy, index_cache: Path | None = None
+    ) -> Engine:
+        """Load and index `knowledge_dir`; raises `KnowledgeError` naming every problem.
+        With `index_cache`, the index is read from there when it is current."""
         folder = load_folder(knowledge_dir)
         site = folder.site
-        retriever = Retriever(
+        retriever = Retriever.cached(
+            index_cache,
             folder.knowledge.passages,
             folder.knowledge.synonyms,
             folder.knowledge.alternates,
@@ -65,7 +69,8 @@ class Engine:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
-        return cls.build(settings.knowledge_dir, policy_from(settings))
+        cache = Path(settings.index_cache_dir) if settings.index_cache_dir else None
+        return cls.build(settings.knowledge_dir, policy_from(settings), cache)
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """Triage first, so a red flag never reaches the search; then small talk; then

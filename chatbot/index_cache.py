@@ -116,7 +116,15 @@ def load_index(folder: Path, key: str) -> Index | None:
     except _StaleError:
         logger.warning("index cache %s is for other knowledge or code: rebuilding", path)
         return None
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        zipfile.BadZipFile,
+    ) as error:
         logger.warning("index cache %s is unreadable (%s): rebuilding", path, error)
         return None
     return index
@@ -127,7 +135,8 @@ class _StaleError(Exception):
 
 
 def _read(path: Path, key: str) -> Index:
-    with np.load(path, allow_pickle=False) as stored:
+    # The file is opened here so it is closed even when numpy refuses its contents.
+    with path.open("rb") as file, np.load(file, allow_pickle=False) as stored:
         meta = json.loads(bytes(stored["meta"]).decode())
         if not isinstance(meta, dict) or meta.get("key") != key:
             raise _StaleError

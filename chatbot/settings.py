@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         description="Worker processes `chatbot serve` starts (`--workers`); each loads its "
         "own index.",
     )
+    index_cache_dir: str = Field(
+        default="",
+        description="Folder where each worker keeps a copy of the search index, read back at "
+        "start when the knowledge and the scoring are unchanged (worth it from some thousands "
+        "of passages); empty builds the index at every start.",
+    )
     max_body_bytes: int = Field(
         default=65536,
         ge=1024,
