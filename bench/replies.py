@@ -22,7 +22,9 @@ from chatbot.settings import Settings  # noqa: E402
 
 
 def question_sets() -> list[tuple[Path, Path]]:
-    sets = [(ROOT / "knowledge", path) for path in sorted((ROOT / "knowledge").glob("questions*.yaml"))]
+    sets = [
+        (ROOT / "knowledge", path) for path in sorted((ROOT / "knowledge").glob("questions*.yaml"))
+    ]
     for folder in sorted((ROOT / "examples").iterdir()):
         sets += [(folder, path) for path in sorted(folder.glob("questions*.yaml"))]
     return sets

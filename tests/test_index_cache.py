@@ -58,7 +58,8 @@ def test_a_cache_of_other_knowledge_is_rebuilt(
     fresh = Engine.from_settings(make_settings(knowledge_dir=knowledge_dir))
     assert replies(engine) == replies(fresh)
     hits = engine.retriever.search("wrist splints at night tingling", k=1)
-    assert hits and "Wrist splints" in hits[0].passage.text
+    assert hits
+    assert "Wrist splints" in hits[0].passage.text
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
@@ -74,7 +75,8 @@ def test_a_damaged_cache_is_rebuilt_with_one_log_line(
     with caplog.at_level(logging.INFO, logger="chatbot.index_cache"):
         engine = Engine.from_settings(settings)
     lines = [r.message for r in caplog.records if r.name == "chatbot.index_cache"]
-    assert len(lines) == 1 and "unreadable" in lines[0]
+    assert len(lines) == 1
+    assert "unreadable" in lines[0]
     assert replies(engine) == expected
     assert path.read_bytes() == data, "the rebuilt index is saved again"
 
