@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -11,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from chatbot.deps import get_engine, get_question_log, get_settings, require_json
 from chatbot.engine import Engine
-from chatbot.question_log import QuestionLog, record_answer
+from chatbot.question_log import QuestionLog, record_answer_async
 from chatbot.response import (
     AskRequest,
     AskResponse,
@@ -57,9 +56,9 @@ async def ask(
     `related` offers questions that can be answered.
     """
     # Answering is a fraction of a millisecond of pure Python and numpy, done here;
-    # only the log's disk write goes to the thread pool.
+    # the log's writer thread commits the record, with any others queued beside it.
     answer = engine.ask(body.question, body.history)
-    answer_id = await run_in_threadpool(record_answer, log, answer) if log else None
+    answer_id = await record_answer_async(log, answer)
     return to_response(answer, engine.knowledge, settings.public_url, answer_id)
 
 
@@ -86,8 +85,8 @@ async def feedback(
         )
     try:
         recorded = await run_in_threadpool(log.add_feedback, body.answer_id, body.helpful)
-    except sqlite3.Error as error:
-        logger.exception("could not write feedback to the question log at %s", log.path)
+    except log.errors as error:
+        logger.exception("could not write feedback to the question log at %s", log.where)
         raise HTTPException(
             status_code=503, detail="Feedback cannot be recorded right now. Please try later."
         ) from error

@@ -1,66 +1,59 @@
-"""The question log and feedback, kept in SQLite: what visitors asked and whether it helped.
+"""The question log and feedback: what visitors asked and whether it helped.
 
 Each record holds the time, the question, the outcome band, the quoted passage and the
-confidence, and nothing about who asked (no address, cookie or user id). Every write
-is committed (WAL journal, `synchronous=FULL`) before the caller answers, so a reply a
-visitor received is never lost to a crash or a killed process.
+confidence, and nothing about who asked (no address, cookie or user id). Every record
+is committed to disk before the caller answers, so a reply a visitor received is never
+lost to a crash or a killed process; replies written at the same moment share one
+transaction and one fsync (group commit).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import os
 import queue
-import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from chatbot.answers import Answer
+from chatbot.log_rows import FeedbackRow, QuestionRow
+from chatbot.log_sqlite import SQLiteStore, read_file
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id TEXT PRIMARY KEY,
-    asked_at TEXT NOT NULL,
-    question TEXT NOT NULL,
-    band TEXT NOT NULL,
-    answered INTEGER NOT NULL,
-    passage_id TEXT,
-    confidence REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS questions_by_time ON questions (asked_at);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY,
-    answer_id TEXT NOT NULL UNIQUE REFERENCES questions (id) ON DELETE CASCADE,
-    helpful INTEGER NOT NULL,
-    given_at TEXT NOT NULL
-);
-"""
 logger = logging.getLogger(__name__)
 # Purging is cheap but needs a write lock; once an hour is plenty for a retention in days.
 PURGE_INTERVAL = timedelta(hours=1)
+# One transaction takes at most this many records: a burst commits in a few steps
+# rather than holding the write lock for one long one.
+MAX_BATCH = 256
 
 Clock = Callable[[], datetime]
-FileIdentity = tuple[int, int] | None
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _timestamp(moment: datetime) -> str:
-    """UTC ISO 8601 to the second: sorts as text, so SQLite compares it directly."""
-    if moment.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware; use datetime.now(UTC)")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 class QuestionLogError(Exception):
-    """The log's file cannot be created or opened."""
+    """The log's file or database cannot be created or opened."""
+
+
+class Store(Protocol):
+    """Where the records live: an SQLite file or a PostgreSQL database."""
+
+    errors: tuple[type[Exception], ...]
+    where: str
+
+    def insert_questions(self, rows: Sequence[QuestionRow]) -> None: ...
+    def add_feedback(self, answer_id: str, helpful: bool, given_at: datetime) -> bool: ...
+    def purge(self, cutoff: datetime) -> int: ...
+    def rows(self) -> tuple[list[QuestionRow], list[FeedbackRow]]: ...
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -89,100 +82,159 @@ class LogSnapshot:
     feedback: tuple[LoggedFeedback, ...]
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    # Autocommit: each statement is its own transaction, committed when execute returns.
-    # Not tied to the opening thread: the log's pool hands it to one thread at a time.
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA busy_timeout = 5000")
-    connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute("PRAGMA synchronous = FULL")
-    return connection
-
-
-@contextmanager
-def _connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection, for reading a log without keeping it open."""
-    connection = _open(path)
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
-def _snapshot(connection: sqlite3.Connection) -> LogSnapshot:
-    questions = tuple(
-        LoggedQuestion(
-            id=row[0],
-            asked_at=datetime.fromisoformat(row[1]),
-            question=row[2],
-            band=row[3],
-            answered=bool(row[4]),
-            passage_id=row[5],
-            confidence=float(row[6]),
-        )
-        for row in connection.execute(
-            "SELECT id, asked_at, question, band, answered, passage_id, confidence "
-            "FROM questions ORDER BY asked_at, rowid"
-        )
+def _snapshot(rows: tuple[list[QuestionRow], list[FeedbackRow]]) -> LogSnapshot:
+    questions, feedback = rows
+    return LogSnapshot(
+        tuple(LoggedQuestion(*row) for row in questions),
+        tuple(LoggedFeedback(*row) for row in feedback),
     )
-    feedback = tuple(
-        LoggedFeedback(row[0], bool(row[1]), datetime.fromisoformat(row[2]))
-        for row in connection.execute(
-            "SELECT answer_id, helpful, given_at FROM feedback ORDER BY given_at, id"
+
+
+def is_database_url(target: Path | str) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(target: Path | str) -> Store:
+    """The store for a file path or a `postgresql://` URL."""
+    if is_database_url(target):
+        from chatbot.log_postgres import PostgresStore  # psycopg only when asked for
+
+        return PostgresStore(str(target))
+    return SQLiteStore(Path(target))
+
+
+class GroupCommit:
+    """One writer thread commits whatever records have queued, in one transaction.
+
+    Each caller waits on its own record's future, resolved only after the commit that
+    holds it returns; so a reply still leaves only once its record is on disk, but
+    concurrent replies share a single fsync instead of queueing for one each.
+    """
+
+    def __init__(self, commit: Callable[[Sequence[QuestionRow]], None]) -> None:
+        self._commit = commit
+        self._queue: queue.SimpleQueue[tuple[QuestionRow, Future[None]] | None] = (
+            queue.SimpleQueue()
         )
-    )
-    return LogSnapshot(questions, feedback)
+        self._thread = threading.Thread(target=self._run, name="question-log-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, row: QuestionRow) -> Future[None]:
+        done: Future[None] = Future()
+        self._queue.put((row, done))
+        return done
+
+    def stop(self) -> None:
+        """Commit what has queued, then end the thread."""
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
+            try:
+                self._commit([row for row, _ in batch])
+            except BaseException as error:  # every caller of the batch hears of it
+                for _, done in batch:
+                    done.set_exception(error)
+            else:
+                for _, done in batch:
+                    done.set_result(None)
 
 
 class QuestionLog:
-    """The writable log a server keeps; safe to share between request threads.
+    """The writable log a server keeps; safe to share between threads and event loops."""
 
-    Writes reuse pooled connections: opening one costs several times the insert itself.
-    """
-
-    def __init__(self, path: Path, retention_days: int, clock: Clock = utc_now) -> None:
+    def __init__(self, target: Path | str, retention_days: int, clock: Clock = utc_now) -> None:
         if retention_days < 1:
             raise ValueError("retention_days must be at least 1 (CHATBOT_RETENTION_DAYS)")
-        self.path = path
         self.retention = timedelta(days=retention_days)
         self._clock = clock
         self._purge_lock = threading.Lock()
-        # Idle connections, each with the identity of the file it opened.
-        self._idle: queue.SimpleQueue[tuple[sqlite3.Connection, FileIdentity]] = queue.SimpleQueue()
-        self._pool_lock = threading.Lock()
-        self._closed = False
         self._last_purge = self._clock()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.purge()  # Its connection, the first, also sets the file up.
-        except (OSError, sqlite3.Error) as error:
+            self.store = open_store(target)
+        except ImportError as error:
             raise QuestionLogError(
-                f"cannot open the question log at {path} ({error}): point CHATBOT_DB at a "
-                "writable file, or set CHATBOT_LOG_QUESTIONS=0"
+                f"a PostgreSQL question log needs psycopg: pip install 'chatbot[postgres]' "
+                f"({error})"
             ) from error
+        except Exception as error:
+            where = target if isinstance(target, Path) else _hide_password(target)
+            setting = "CHATBOT_DATABASE_URL" if is_database_url(target) else "CHATBOT_DB"
+            raise QuestionLogError(
+                f"cannot open the question log at {where} ({error}): point {setting} at a "
+                "writable log, or set CHATBOT_LOG_QUESTIONS=0"
+            ) from error
+        self.where = self.store.where
+        # The database's own errors: a failed write the caller may survive.
+        self.errors: tuple[type[Exception], ...] = self.store.errors
+        try:
+            self.purge()
+        except self.errors as error:
+            self.store.close()
+            raise QuestionLogError(
+                f"cannot purge the question log at {self.where}: {error}"
+            ) from error
+        self._writer = GroupCommit(self.store.insert_questions)
 
-    def record(self, answer: Answer) -> str:
-        """Log one reply and return its id (the `answer_id`), once it is on disk."""
-        record_id = uuid.uuid4().hex
-        now = self._clock()
+    def _row(self, answer: Answer) -> QuestionRow:
         passage_id = answer.passage.id if answer.passage is not None else None
-        row = (
-            record_id,
-            _timestamp(now),
+        return (
+            uuid.uuid4().hex,
+            self._clock(),
             answer.question,
             answer.band,
-            int(answer.answered),
+            answer.answered,
             passage_id,
             answer.confidence,
         )
-        with self._connection() as connection:
-            connection.execute("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-        if now - self._last_purge >= PURGE_INTERVAL:
-            try:
-                self.purge()
-            except sqlite3.Error:  # The record is safe; the purge is retried in an hour.
-                logger.exception("could not purge old records from %s", self.path)
-        return record_id
+
+    def record(self, answer: Answer) -> str:
+        """Log one reply and return its id (the `answer_id`), once it is on disk."""
+        row = self._row(answer)
+        if self._writer.running:
+            self._writer.submit(row).result()
+        else:  # After close: a request still in flight writes on its own.
+            self.store.insert_questions([row])
+        self._purge_if_due(row[1])
+        return row[0]
+
+    async def record_async(self, answer: Answer) -> str:
+        """As `record`, without holding the event loop while the commit runs."""
+        row = self._row(answer)
+        if self._writer.running:
+            await asyncio.wrap_future(self._writer.submit(row))
+        else:
+            await asyncio.to_thread(self.store.insert_questions, [row])
+        if row[1] - self._last_purge >= PURGE_INTERVAL:
+            await asyncio.to_thread(self._purge_if_due, row[1])
+        return row[0]
+
+    def _purge_if_due(self, now: datetime) -> None:
+        if now - self._last_purge < PURGE_INTERVAL:
+            return
+        try:
+            self.purge()
+        except self.errors:  # The record is safe; the purge is retried in an hour.
+            logger.exception("could not purge old records from %s", self.where)
 
     def add_feedback(self, answer_id: str, helpful: bool) -> bool:
         """Record thumbs up or down; False when no logged reply has that id.
@@ -190,104 +242,42 @@ class QuestionLog:
         One vote per reply: a visitor who changes their mind replaces their vote, and
         repeated clicks count once.
         """
-        row = (answer_id, int(helpful), _timestamp(self._clock()))
-        with self._connection() as connection:
-            try:
-                connection.execute(
-                    "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT (answer_id) DO UPDATE "
-                    "SET helpful = excluded.helpful, given_at = excluded.given_at",
-                    row,
-                )
-            except sqlite3.IntegrityError:
-                return False
-        return True
+        return self.store.add_feedback(answer_id, helpful, self._clock())
 
     def purge(self) -> int:
         """Delete records (and their feedback) older than the retention period."""
         with self._purge_lock:
             now = self._clock()
             self._last_purge = now
-            cutoff = _timestamp(now - self.retention)
-            with self._connection() as connection:
-                cursor = connection.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
-            return cursor.rowcount
+            return self.store.purge(now - self.retention)
 
     def snapshot(self) -> LogSnapshot:
-        with self._connection() as connection:
-            return _snapshot(connection)
+        return _snapshot(self.store.rows())
 
     def close(self) -> None:
-        """Close the pooled connections, and those in use as they come back."""
-        with self._pool_lock:
-            self._closed = True
-            while True:
-                try:
-                    self._idle.get_nowait()[0].close()
-                except queue.Empty:
-                    return
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        """A pooled connection, used by one thread at a time and returned after."""
-        # Taken before any opening: if the file moves meanwhile, the next use reopens.
-        identity = _file_identity(self.path)
-        try:
-            connection, opened = self._idle.get_nowait()
-            if opened != identity:
-                # The file was moved or deleted: writing on would lose the records.
-                connection.close()
-                raise queue.Empty
-        except queue.Empty:
-            connection = self._open_log()
-            # A file that did not exist has just been created; there was no old one to
-            # confuse it with.
-            opened = identity if identity is not None else _file_identity(self.path)
-        try:
-            yield connection
-        except sqlite3.IntegrityError:  # A refused row leaves the connection sound.
-            self._release(connection, opened)
-            raise
-        except BaseException:
-            connection.close()  # In an unknown state: not worth keeping.
-            raise
-        else:
-            self._release(connection, opened)
-
-    def _open_log(self) -> sqlite3.Connection:
-        connection = _open(self.path)
-        try:
-            # Sets up a new file, the first or one started afresh after rotation.
-            connection.execute("PRAGMA journal_mode = WAL")  # Stored in the file itself.
-            connection.executescript(SCHEMA)
-        except BaseException:
-            connection.close()
-            raise
-        return connection
-
-    def _release(self, connection: sqlite3.Connection, opened: FileIdentity) -> None:
-        with self._pool_lock:
-            if self._closed:
-                connection.close()
-            else:
-                self._idle.put((connection, opened))
+        """Commit what is queued, then close the connections (and late ones as they return)."""
+        if hasattr(self, "_writer"):
+            self._writer.stop()
+        self.store.close()
 
 
-def _file_identity(path: Path) -> FileIdentity:
-    """The file's device and inode, or None when there is no file."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return (status.st_dev, status.st_ino)
+def _hide_password(url: str) -> str:
+    """The URL as it may be shown in a message: no password."""
+    scheme, _, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user = credentials.partition(":")[0]
+    return f"{scheme}://{user}@{host}" if user else f"{scheme}://{host}"
 
 
-def read_log(path: Path) -> LogSnapshot:
+def read_log(target: Path | str) -> LogSnapshot:
     """Read an existing log without changing it; raises FileNotFoundError if there is none."""
-    if not path.is_file():
-        raise FileNotFoundError(f"no question log at {path}")
-    with _connect(path) as connection:
-        return _snapshot(connection)
+    if is_database_url(target):
+        from chatbot.log_postgres import read_database
+
+        return _snapshot(read_database(str(target)))
+    return _snapshot(read_file(Path(target)))
 
 
 def record_answer(log: QuestionLog | None, answer: Answer) -> str | None:
@@ -296,7 +286,18 @@ def record_answer(log: QuestionLog | None, answer: Answer) -> str | None:
         return None
     try:
         return log.record(answer)
-    except sqlite3.Error:
+    except log.errors:
         # The visitor still gets the answer; its id is then not in the log.
-        logger.exception("could not write the question log at %s", log.path)
+        logger.exception("could not write the question log at %s", log.where)
+        return None
+
+
+async def record_answer_async(log: QuestionLog | None, answer: Answer) -> str | None:
+    """As `record_answer`, for a request handled on the event loop."""
+    if log is None:
+        return None
+    try:
+        return await log.record_async(answer)
+    except log.errors:
+        logger.exception("could not write the question log at %s", log.where)
         return None

@@ -6,8 +6,9 @@ import contextlib
 import logging
 import os
 import sqlite3
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from chatbot import app as app_module
 from chatbot.answers import Answer
 from chatbot.app import create_app
 from chatbot.cli import cli
-from chatbot.question_log import QuestionLog, read_log
+from chatbot.log_rows import QuestionRow
+from chatbot.question_log import GroupCommit, QuestionLog, read_log
 from chatbot.settings import Settings
 from tests.conftest import FIXTURES, MakeSettings
 
@@ -332,3 +334,47 @@ def test_serve_refuses_to_start_when_the_log_cannot_be_opened(tmp_path: Path) ->
     assert f"error: cannot open the question log at {blocker / 'log.db'}" in result.output
     assert "CHATBOT_LOG_QUESTIONS=0" in result.output
     assert "Traceback" not in result.output
+
+
+def test_records_queued_during_a_commit_share_the_next_one() -> None:
+    release = threading.Event()
+    batches: list[list[str]] = []
+
+    def commit(rows: Sequence[QuestionRow]) -> None:
+        batches.append([row[2] for row in rows])
+        release.wait(timeout=10)  # the first commit is still on its way to disk
+
+    writer = GroupCommit(commit)
+    first = writer.submit(_row("first"))
+    while not batches:
+        time.sleep(0.001)
+    queued = [writer.submit(_row(f"q{n}")) for n in range(5)]
+    assert not any(done.done() for done in [first, *queued])  # nothing acknowledged yet
+    release.set()
+    for done in [first, *queued]:
+        done.result(timeout=10)
+    writer.stop()
+    assert batches == [["first"], [f"q{n}" for n in range(5)]]
+
+
+def test_a_failed_commit_fails_every_record_of_its_batch() -> None:
+    def commit(rows: Sequence[QuestionRow]) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    writer = GroupCommit(commit)
+    futures = [writer.submit(_row(f"q{n}")) for n in range(3)]
+    for done in futures:
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+            done.result(timeout=10)
+    writer.stop()
+
+
+def test_closing_the_log_commits_what_was_queued(tmp_path: Path) -> None:
+    log = QuestionLog(tmp_path / "log.db", retention_days=30)
+    ids = [log.record(_answer(f"question {n}")) for n in range(3)]
+    log.close()
+    assert [q.id for q in read_log(tmp_path / "log.db").questions] == ids
+
+
+def _row(question: str) -> QuestionRow:
+    return ("id-" + question, datetime.now(UTC), question, "fallback", False, None, 0.0)

@@ -1,0 +1,213 @@
+"""The question log's SQLite store: one file, WAL journal, every commit fsync'd.
+
+Connections are pooled (opening one costs several times an insert) and reopened when
+the file is moved or deleted, so a rotated log is never written to in its old place.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from chatbot.log_rows import FeedbackRow, QuestionRow
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id TEXT PRIMARY KEY,
+    asked_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    band TEXT NOT NULL,
+    answered INTEGER NOT NULL,
+    passage_id TEXT,
+    confidence REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS questions_by_time ON questions (asked_at);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    answer_id TEXT NOT NULL UNIQUE REFERENCES questions (id) ON DELETE CASCADE,
+    helpful INTEGER NOT NULL,
+    given_at TEXT NOT NULL
+);
+"""
+FileIdentity = tuple[int, int] | None
+
+
+def timestamp(moment: datetime) -> str:
+    """UTC ISO 8601 to the second: sorts as text, so SQLite compares it directly."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware; use datetime.now(UTC)")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    # Autocommit: a statement outside BEGIN … COMMIT is its own transaction.
+    # Not tied to the opening thread: the pool hands it to one thread at a time.
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA busy_timeout = 5000")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA synchronous = FULL")
+    return connection
+
+
+def _file_identity(path: Path) -> FileIdentity:
+    """The file's device and inode, or None when there is no file."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
+
+
+def _question_row(row: Sequence[object]) -> QuestionRow:
+    return (
+        str(row[0]),
+        datetime.fromisoformat(str(row[1])),
+        str(row[2]),
+        str(row[3]),
+        bool(row[4]),
+        None if row[5] is None else str(row[5]),
+        float(row[6]),  # type: ignore[arg-type]
+    )
+
+
+def read_rows(connection: sqlite3.Connection) -> tuple[list[QuestionRow], list[FeedbackRow]]:
+    questions = [
+        _question_row(row)
+        for row in connection.execute(
+            "SELECT id, asked_at, question, band, answered, passage_id, confidence "
+            "FROM questions ORDER BY asked_at, rowid"
+        )
+    ]
+    feedback = [
+        (str(row[0]), bool(row[1]), datetime.fromisoformat(row[2]))
+        for row in connection.execute(
+            "SELECT answer_id, helpful, given_at FROM feedback ORDER BY given_at, id"
+        )
+    ]
+    return questions, feedback
+
+
+def read_file(path: Path) -> tuple[list[QuestionRow], list[FeedbackRow]]:
+    """Read an existing log file without changing it."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no question log at {path}")
+    connection = _open(path)
+    try:
+        return read_rows(connection)
+    finally:
+        connection.close()
+
+
+class SQLiteStore:
+    """The log in one SQLite file; safe to share between threads."""
+
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.where = str(path)
+        # Idle connections, each with the identity of the file it opened.
+        self._idle: queue.SimpleQueue[tuple[sqlite3.Connection, FileIdentity]] = queue.SimpleQueue()
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connection():  # The first connection sets the file up.
+            pass
+
+    def insert_questions(self, rows: Sequence[QuestionRow]) -> None:
+        """All rows in one transaction: one fsync however many there are."""
+        values = [(r[0], timestamp(r[1]), r[2], r[3], int(r[4]), r[5], r[6]) for r in rows]
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.executemany("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def add_feedback(self, answer_id: str, helpful: bool, given_at: datetime) -> bool:
+        row = (answer_id, int(helpful), timestamp(given_at))
+        with self._connection() as connection:
+            try:
+                connection.execute(
+                    "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (answer_id) DO UPDATE "
+                    "SET helpful = excluded.helpful, given_at = excluded.given_at",
+                    row,
+                )
+            except sqlite3.IntegrityError:
+                return False
+        return True
+
+    def purge(self, cutoff: datetime) -> int:
+        with self._connection() as connection:
+            cursor = connection.execute(
+                "DELETE FROM questions WHERE asked_at < ?", (timestamp(cutoff),)
+            )
+            return cursor.rowcount
+
+    def rows(self) -> tuple[list[QuestionRow], list[FeedbackRow]]:
+        with self._connection() as connection:
+            return read_rows(connection)
+
+    def close(self) -> None:
+        """Close the pooled connections, and those in use as they come back."""
+        with self._pool_lock:
+            self._closed = True
+            while True:
+                try:
+                    self._idle.get_nowait()[0].close()
+                except queue.Empty:
+                    return
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A pooled connection, used by one thread at a time and returned after."""
+        # Taken before any opening: if the file moves meanwhile, the next use reopens.
+        identity = _file_identity(self.path)
+        try:
+            connection, opened = self._idle.get_nowait()
+            if opened != identity:
+                # The file was moved or deleted: writing on would lose the records.
+                connection.close()
+                raise queue.Empty
+        except queue.Empty:
+            connection = self._open_log()
+            # A file that did not exist has just been created; there was no old one to
+            # confuse it with.
+            opened = identity if identity is not None else _file_identity(self.path)
+        try:
+            yield connection
+        except sqlite3.IntegrityError:  # A refused row leaves the connection sound.
+            self._release(connection, opened)
+            raise
+        except BaseException:
+            connection.close()  # In an unknown state: not worth keeping.
+            raise
+        else:
+            self._release(connection, opened)
+
+    def _open_log(self) -> sqlite3.Connection:
+        connection = _open(self.path)
+        try:
+            # Sets up a new file, the first or one started afresh after rotation.
+            connection.execute("PRAGMA journal_mode = WAL")  # Stored in the file itself.
+            connection.executescript(SCHEMA)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _release(self, connection: sqlite3.Connection, opened: FileIdentity) -> None:
+        with self._pool_lock:
+            if self._closed:
+                connection.close()
+            else:
+                self._idle.put((connection, opened))
