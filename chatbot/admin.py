@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import (
     HTTPAuthorizationCredentials,
@@ -30,6 +30,7 @@ from fastapi.security import (
 )
 from fastapi.templating import Jinja2Templates
 
+from chatbot import inbox
 from chatbot.engine import Engine
 from chatbot.question_log import QuestionLog
 from chatbot.reloading import kept_message, reload_engine
@@ -117,6 +118,38 @@ def reload_knowledge(request: Request) -> JSONResponse:
     )
 
 
+@router.post("/inbox/alternate", response_class=HTMLResponse, dependencies=[Depends(same_site)])
+def inbox_alternate(
+    request: Request,
+    question: Annotated[str, Form()] = "",
+    passage_id: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """The inbox's one-step edit: a group's question becomes an alternate phrasing."""
+    settings: Settings = request.app.state.settings
+    try:
+        problems = inbox.add_alternate(request.app, settings.knowledge_dir, passage_id, question)
+    except inbox.EditError as error:
+        return _admin_page(request, str(error), status_code=422)
+    if problems:
+        return _admin_page(request, kept_message(problems), problems, status_code=409)
+    return _admin_page(
+        request, f"Added “{' '.join(question.split())}” as a phrasing of {passage_id}; reloaded."
+    )
+
+
+@router.post("/inbox/out-of-scope", response_class=HTMLResponse, dependencies=[Depends(same_site)])
+def inbox_out_of_scope(request: Request, term: Annotated[str, Form()] = "") -> HTMLResponse:
+    """The inbox's other edit: what a group asks about is listed as not covered."""
+    settings: Settings = request.app.state.settings
+    try:
+        problems = inbox.add_not_covered(request.app, settings.knowledge_dir, term)
+    except inbox.EditError as error:
+        return _admin_page(request, str(error), status_code=422)
+    if problems:
+        return _admin_page(request, kept_message(problems), problems, status_code=409)
+    return _admin_page(request, f"Listed “{' '.join(term.split())}” as not covered; reloaded.")
+
+
 @dataclass(frozen=True)
 class Bar:
     """One day's stacked bar in the chart, in SVG user units."""
@@ -163,7 +196,8 @@ def _admin_page(
 ) -> HTMLResponse:
     engine: Engine = request.app.state.engine  # after a reload, the new one
     log: QuestionLog | None = request.app.state.question_log
-    report = build_report(log.snapshot()) if log is not None else None
+    snapshot = log.snapshot() if log is not None else None
+    report = build_report(snapshot) if snapshot is not None else None
     context: dict[str, Any] = {
         "documents": engine.knowledge.documents,
         "knowledge": engine.knowledge,
@@ -175,6 +209,7 @@ def _admin_page(
         "notice": notice,
         "problems": problems,
         "passage_url": passage_id_url,
+        "inbox": inbox.build_inbox(snapshot, engine) if snapshot is not None else [],
     }
     templates: Jinja2Templates = request.app.state.templates
     response = templates.TemplateResponse(request, "admin.html", context, status_code=status_code)
