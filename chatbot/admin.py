@@ -14,8 +14,10 @@ the new version.
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -29,9 +31,13 @@ from fastapi.security import (
     HTTPBearer,
 )
 from fastapi.templating import Jinja2Templates
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from chatbot import inbox
 from chatbot.engine import Engine
+from chatbot.limits import client_address
 from chatbot.question_log import QuestionLog
 from chatbot.reloading import kept_message, reload_engine
 from chatbot.report import DayCount, build_report
@@ -45,6 +51,10 @@ CHART_MIN_WIDTH = 280
 _server_log = logging.getLogger("uvicorn.error")
 # One reload at a time: two editors pressing reload together would only waste a build.
 _reload_lock = threading.Lock()
+# Wrong admin tokens one client may send in a moving window before it must wait: enough
+# for a person mistyping, far too few to guess a 16-character random token.
+WRONG_TOKENS_PER_WINDOW = 20
+WRONG_TOKEN_WINDOW_SECONDS = 300
 
 
 def _unauthorized() -> HTTPException:
@@ -79,10 +89,50 @@ def require_admin(
         # create_app mounts these routes only with a token; an empty one must never match
         # an empty Basic password if they are ever mounted without.
         raise HTTPException(status_code=404, detail="Not Found")
+    guesses = _guess_limiter(request)
+    client = client_address(request.scope)
+    wait = guesses.wait_seconds(client)
+    if wait > 0:
+        # Checked before the token, so a guesser learns nothing until the window passes.
+        raise HTTPException(
+            status_code=429,
+            detail=f"Too many wrong admin tokens: wait {wait} seconds and try again.",
+            headers={"Retry-After": str(wait)},
+        )
     # The browser's prompt asks for a user name too; any will do, the password is the token.
     given = bearer.credentials if bearer else basic.password if basic else None
     if given is None or not secrets.compare_digest(given.encode(), token.encode()):
+        if given is not None:
+            guesses.count(client)
         raise _unauthorized()
+
+
+class GuessLimiter:
+    """Wrong admin tokens per client: `WRONG_TOKENS_PER_WINDOW` in any moving window of
+    `WRONG_TOKEN_WINDOW_SECONDS`, then 429 until the oldest leaves it (the `limits` library)."""
+
+    def __init__(self) -> None:
+        self.item = RateLimitItemPerSecond(WRONG_TOKENS_PER_WINDOW, WRONG_TOKEN_WINDOW_SECONDS)
+        self.strategy = MovingWindowRateLimiter(MemoryStorage())
+
+    def wait_seconds(self, client: str) -> int:
+        """0 when `client` may try a token, else the whole seconds until it may."""
+        if self.strategy.test(self.item, "admin", client):
+            return 0
+        reset_at, _ = self.strategy.get_window_stats(self.item, "admin", client)
+        return max(1, math.ceil(reset_at - time.time()))
+
+    def count(self, client: str) -> None:
+        self.strategy.hit(self.item, "admin", client)
+
+
+def _guess_limiter(request: Request) -> GuessLimiter:
+    # One per app (not per module), so apps built side by side, as tests do, count apart.
+    state = request.app.state
+    limiter: GuessLimiter | None = getattr(state, "admin_guesses", None)
+    if limiter is None:
+        limiter = state.admin_guesses = GuessLimiter()
+    return limiter
 
 
 router = APIRouter(prefix="/admin", include_in_schema=False, dependencies=[Depends(require_admin)])

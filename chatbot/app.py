@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib import resources
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatbot import __version__, admin, api, pages
@@ -53,8 +56,39 @@ def embed_policy(origins: tuple[str, ...]) -> str:
     return CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
 
 
-# The interactive API docs load Swagger UI's own scripts and styles.
-DOCS_PATHS = ("/docs", "/redoc")
+# The interactive API docs (CHATBOT_API_DOCS): Swagger UI's files come with the
+# swagger-ui-py package and are served from here, never from a CDN. Their page alone
+# allows inline styles, which Swagger UI sets; scripts stay 'self' only.
+DOCS_PATH = "/docs"
+DOCS_FILES = {
+    "/docs/swagger-ui-bundle.js": ("swagger-ui-bundle.js", "text/javascript"),
+    "/docs/swagger-ui.css": ("swagger-ui.css", "text/css"),
+}
+DOCS_SCRIPT_PATH = "/docs/start.js"
+DOCS_PATHS = frozenset({DOCS_PATH, DOCS_SCRIPT_PATH, *DOCS_FILES})
+DOCS_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+DOCS_PAGE = f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>FAQ chatbot - API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="{DOCS_SCRIPT_PATH}"></script>
+</body>
+</html>
+"""
+DOCS_SCRIPT = """window.ui = SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  presets: [SwaggerUIBundle.presets.apis],
+});
+"""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -84,6 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=[{"name": "ask", "description": "Questions and answers."}],
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -91,6 +128,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = pages.make_templates(settings.web_dir / "templates")
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
     app.include_router(api.router)
+    # Load balancers probe with HEAD; GET's answer without its body.
+    app.add_api_route("/healthz", api.healthz, methods=["HEAD"], include_in_schema=False)
+    if settings.api_docs:
+        _add_docs(app)
     app.include_router(pages.router)
     if settings.admin_token.get_secret_value():
         # Without a token the admin routes do not exist at all, for any method.
@@ -101,7 +142,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limiter = RateLimiter.from_settings(settings)
     app.add_middleware(LimitsMiddleware, settings=settings, limiter=limiter)
     app.add_middleware(SecurityHeadersMiddleware, embed_origins=settings.embed_origin_list)
+    if settings.allowed_host_list != ["*"]:
+        # Outermost: a forged Host never reaches a page that builds links from it.
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_host_list)
     return app
+
+
+def _add_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs, from the package's own copy under the app's CSP."""
+    static = Path(str(resources.files("swagger_ui") / "static"))
+
+    async def docs_page() -> HTMLResponse:
+        return HTMLResponse(DOCS_PAGE)
+
+    async def docs_script() -> Response:
+        return Response(DOCS_SCRIPT, media_type="text/javascript")
+
+    app.add_api_route(DOCS_PATH, docs_page, methods=["GET"], include_in_schema=False)
+    app.add_api_route(DOCS_SCRIPT_PATH, docs_script, methods=["GET"], include_in_schema=False)
+    for path, (name, media_type) in DOCS_FILES.items():
+        app.add_api_route(
+            path, _file_route(static / name, media_type), methods=["GET"], include_in_schema=False
+        )
+
+
+def _file_route(file: Path, media_type: str) -> Callable[[], Awaitable[FileResponse]]:
+    async def send_file() -> FileResponse:
+        return FileResponse(file, media_type=media_type)
+
+    return send_file
 
 
 async def _purge_periodically(log: QuestionLog) -> None:
@@ -177,7 +246,9 @@ class SecurityHeadersMiddleware:
         if scope.get("path") == EMBED_PATH:
             # X-Frame-Options has no list of origins: frame-ancestors alone decides.
             headers = list(self.embed_headers)
-        elif not str(scope.get("path", "")).startswith(DOCS_PATHS):
+        elif scope.get("path") in DOCS_PATHS:
+            headers.append((b"content-security-policy", DOCS_POLICY.encode()))
+        else:
             headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
 
         async def send_with_headers(message: Message) -> None:

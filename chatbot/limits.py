@@ -16,6 +16,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from urllib.parse import urlsplit, urlunsplit
 
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -29,6 +30,11 @@ from chatbot.settings import Settings
 
 # What each question or vote costs a client: the API, and the chat page's form posts.
 RATE_LIMITED = frozenset({("POST", "/ask"), ("POST", "/feedback"), ("POST", "/")})
+# Of those, the ones a person posts from a page: over the limit they get the page back.
+PAGE_PATHS = frozenset({"/"})
+# Where LimitsMiddleware leaves the seconds to wait for a page (`request.state.retry_after`).
+RETRY_AFTER_STATE = "retry_after"
+CLOSE = (b"connection", b"close")
 # A shared store that does not answer quickly is treated as down, so a request never
 # waits long on it; it is tried again this many seconds after it failed.
 STORE_TIMEOUT_SECONDS = 0.5
@@ -174,6 +180,7 @@ class LimitsMiddleware:
         self.max_body_bytes = settings.max_body_bytes
         self.rate_limited = frozenset(rate_limited)
         self.limiter = limiter if limiter is not None else RateLimiter.from_settings(settings)
+        self.page_paths = frozenset(PAGE_PATHS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -183,20 +190,28 @@ class LimitsMiddleware:
             wait = await self.limiter.wait(client_address(scope))
             if wait > 0.0:
                 seconds = max(1, math.ceil(wait))
+                if scope["path"] in self.page_paths:
+                    # A person at the no-JavaScript form gets the chat page back with a
+                    # plain message, not JSON: the page reads the wait from the scope.
+                    scope.setdefault("state", {})[RETRY_AFTER_STATE] = seconds
+                    await self.app(scope, receive, send)
+                    return
                 unit = "second" if seconds == 1 else "seconds"
                 detail = f"Too many requests: please wait {seconds} {unit} and ask again."
                 await send_error(send, 429, detail, [(b"retry-after", str(seconds).encode())])
                 return
         length, chunked = body_headers(scope)
+        # The rest of a refused body is never read: `Connection: close` makes the server
+        # hang up after the 413 instead of draining what the client goes on sending.
         if length is not None and length > self.max_body_bytes:
-            await send_error(send, 413, self._too_large())
+            await send_error(send, 413, self._too_large(), [CLOSE])
             return
         if length is None and chunked:
             # A streamed body declares no size: read it here, up to the limit, and hand
             # the app the whole of it, so nothing downstream parses an oversized body.
             message = await read_body(receive, self.max_body_bytes)
             if message is None:
-                await send_error(send, 413, self._too_large())
+                await send_error(send, 413, self._too_large(), [CLOSE])
                 return
             receive = replay(message, receive)
         await self.app(scope, receive, send)
@@ -267,3 +282,65 @@ async def send_error(
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class ForwardedClientMiddleware:
+    """The client address and scheme from `X-Forwarded-For`/`-Proto`, set by trusted proxies.
+
+    Used instead of uvicorn's proxy headers, which with `*` take the leftmost
+    X-Forwarded-For entry: one the client writes itself, so each request could claim a
+    new address and escape its rate limit. Here the address is the rightmost hop that
+    is not a trusted proxy; with `*` (every proxy trusted), the rightmost entry, the
+    one the proxy in front appended from the connection it saw.
+    """
+
+    def __init__(self, app: ASGIApp, trusted: str) -> None:
+        self.app = app
+        entries = [entry.strip() for entry in trusted.split(",") if entry.strip()]
+        self.trust_all = "*" in entries
+        self.networks: list[IPv4Network | IPv6Network] = []
+        self.names: set[str] = set()
+        for entry in entries:
+            try:
+                self.networks.append(ip_network(entry, strict=False))
+            except ValueError:
+                self.names.add(entry)  # a Unix socket path or a host name, matched as is
+
+    def trusts(self, host: str) -> bool:
+        if self.trust_all or host in self.names:
+            return True
+        try:
+            address = ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    def client_host(self, hops: list[str]) -> str | None:
+        """The address the rate limit keys on, from the X-Forwarded-For hops."""
+        if not hops:
+            return None
+        if self.trust_all:
+            return hops[-1]
+        for hop in reversed(hops):
+            if not self.trusts(hop):
+                return hop
+        return hops[0]  # every hop is a trusted proxy: the first one is the client
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] in ("http", "websocket") and client and self.trusts(str(client[0])):
+            forwarded: list[str] = []
+            proto: str | None = None
+            for name, value in scope["headers"]:
+                if name == b"x-forwarded-for":
+                    forwarded += value.decode("latin-1").split(",")
+                elif name == b"x-forwarded-proto":
+                    proto = value.decode("latin-1").split(",")[-1].strip().lower()
+            host = self.client_host([hop.strip() for hop in forwarded if hop.strip()])
+            if host is not None:
+                scope["client"] = (host, 0)
+            if proto in ("http", "https", "ws", "wss"):
+                if scope["type"] == "websocket":
+                    proto = proto.replace("http", "ws")
+                scope["scheme"] = proto
+        await self.app(scope, receive, send)

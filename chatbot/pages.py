@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from chatbot.answers import Band
 from chatbot.deps import get_engine, get_question_log, get_settings
 from chatbot.engine import Engine
+from chatbot.limits import RETRY_AFTER_STATE
 from chatbot.question_log import QuestionLog, record_answer
 from chatbot.response import MAX_HISTORY, MAX_QUESTION_CHARS, AskResponse, to_response
 from chatbot.scoring import SCORING
@@ -179,6 +180,15 @@ def chat_form(
     history: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
     """The no-JavaScript path: answer the posted question and re-render the page."""
+    wait = getattr(request.state, RETRY_AFTER_STATE, None)
+    if wait is not None:
+        # Over the rate limit (LimitsMiddleware): the page with a plain message, not JSON,
+        # and nothing asked, since not answering is the point of the limit.
+        unit = "second" if wait == 1 else "seconds"
+        message = f"Too many questions at once: please wait {wait} {unit} and ask again."
+        page = _chat(request, engine, [], message, 429)
+        page.headers["retry-after"] = str(wait)
+        return page
     earlier = [q.strip() for q in (history or [])[-MAX_HISTORY:] if q.strip()]
     earlier = [q for q in earlier if len(q) <= MAX_QUESTION_CHARS]
     turns = [

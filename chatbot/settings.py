@@ -20,6 +20,7 @@ DEFAULT_DISCLAIMER = (
     "injury or before starting a new health practice."
 )
 MIN_ADMIN_TOKEN_CHARS = 16
+MIN_ADMIN_TOKEN_DISTINCT = 8
 # A scheme, a host and an optional port: what CSP frame-ancestors and postMessage compare.
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
@@ -137,6 +138,37 @@ class Settings(BaseSettings):
         le=300.0,
         description="Seconds `chatbot serve` keeps an idle connection open.",
     )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0.0,
+        le=300.0,
+        description="Seconds `chatbot serve` gives a client to send a whole request (headers "
+        "and body) once it connects or after its last reply; a slower or silent one is "
+        "disconnected.",
+    )
+    max_connections: int = Field(
+        default=1000,
+        ge=1,
+        description="Open connections one `chatbot serve` process holds at most (fewer when "
+        "the open-file limit is lower); one more is answered `503` and closed at once.",
+    )
+    access_log: bool = Field(
+        default=False,
+        description="Log one line per request (method, path, status; never the client's "
+        "address); `0` logs none.",
+    )
+    api_docs: bool = Field(
+        default=True,
+        description="Serve the interactive API documentation at `/docs` (Swagger UI from "
+        "the package, under the Content-Security-Policy) and `/openapi.json`; `0` turns "
+        "both off.",
+    )
+    allowed_hosts: str = Field(
+        default="*",
+        description="Comma-separated host names the server answers to (the `Host` header; "
+        "`*.example.org` allowed); any other gets `400`. `*` answers any: set your site's "
+        "names in production.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Comma-separated addresses of reverse proxies trusted to set "
@@ -149,6 +181,12 @@ class Settings(BaseSettings):
         "widget (e.g. `https://www.example.org`), sent as CSP `frame-ancestors` on `/embed`; "
         "empty refuses every embedding.",
     )
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        """The host names of `allowed_hosts`, `["*"]` when any is allowed."""
+        hosts = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        return ["*"] if not hosts or "*" in hosts else hosts
 
     @property
     def embed_origin_list(self) -> tuple[str, ...]:
@@ -182,5 +220,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"admin_token is too short: set CHATBOT_ADMIN_TOKEN to at least "
                 f"{MIN_ADMIN_TOKEN_CHARS} random characters, or leave it empty to disable /admin"
+            )
+        # A header or a password prompt can never carry white space at either end, so
+        # such a token could never match; and sixteen spaces or "aaaa…" are no secret.
+        if token and any(c.isspace() for c in token):
+            raise ValueError(
+                "admin_token contains white space (a trailing newline?): set "
+                "CHATBOT_ADMIN_TOKEN to random characters without spaces or line breaks"
+            )
+        if token and len(set(token)) < MIN_ADMIN_TOKEN_DISTINCT:
+            raise ValueError(
+                f"admin_token is too easy to guess: set CHATBOT_ADMIN_TOKEN to random "
+                f"characters, at least {MIN_ADMIN_TOKEN_DISTINCT} of them different"
             )
         return self
