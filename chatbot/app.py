@@ -96,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = Engine.from_settings(settings)
     question_log = (
-        QuestionLog(settings.db, settings.retention_days) if settings.log_questions else None
+        QuestionLog(settings.database_url or settings.db, settings.retention_days)
+        if settings.log_questions
+        else None
     )
 
     @contextlib.asynccontextmanager

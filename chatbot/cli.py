@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 if TYPE_CHECKING:
+    from chatbot.question_log import LogSnapshot
     from chatbot.settings import Settings
 
 T = TypeVar("T")
@@ -260,22 +261,98 @@ def report(
     ] = None,
 ) -> None:
     """What visitors asked that went unanswered or did not help, and questions per day."""
+    from chatbot.report import LOW_CONFIDENCE, TOP, build_report, format_report
+
+    snapshot = _read_log_or_exit(db)
+    low = LOW_CONFIDENCE if below is None else below
+    typer.echo(format_report(build_report(snapshot, low_confidence=low, top=top or TOP)))
+
+
+def _read_log_or_exit(db: Path | None) -> LogSnapshot:
+    """The log at --db, else CHATBOT_DATABASE_URL's, else CHATBOT_DB's; exit 1 with a message."""
     import sqlite3
 
     from chatbot.question_log import read_log
-    from chatbot.report import LOW_CONFIDENCE, TOP, build_report, format_report
 
-    path = db or load_settings().db
+    settings = load_settings()
+    target: Path | str = db or settings.database_url or settings.db
+    where = target if isinstance(target, Path) else target.rpartition("@")[2]
     try:
-        snapshot = read_log(path)
+        return read_log(target)
     except FileNotFoundError:
-        typer.echo(f"error: no question log at {path} (set CHATBOT_DB, or --db)", err=True)
+        typer.echo(f"error: no question log at {where} (set CHATBOT_DB, or --db)", err=True)
         raise typer.Exit(1) from None
     except sqlite3.Error as error:
-        typer.echo(f"error: cannot read the question log at {path}: {error}", err=True)
+        typer.echo(f"error: cannot read the question log at {where}: {error}", err=True)
         raise typer.Exit(1) from None
-    low = LOW_CONFIDENCE if below is None else below
-    typer.echo(format_report(build_report(snapshot, low_confidence=low, top=top or TOP)))
+    except Exception as error:  # psycopg's errors, imported only with a database URL
+        if type(error).__module__.partition(".")[0] != "psycopg":
+            raise
+        typer.echo(f"error: cannot read the question log at {where}: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@cli.command()
+def export(
+    output_format: Annotated[
+        str, typer.Option("--format", help="jsonl (one JSON object a line) or csv.")
+    ] = "jsonl",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="File to write (default: standard output).", dir_okay=False),
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            help="SQLite log to read (default: CHATBOT_DATABASE_URL, else CHATBOT_DB).",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Every logged question with its feedback, oldest first, from either database."""
+    from chatbot.question_log import EXPORT_FORMATS, write_export
+
+    if output_format not in EXPORT_FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(EXPORT_FORMATS)}", err=True)
+        raise typer.Exit(2)
+    snapshot = _read_log_or_exit(db)
+    if out is None:
+        write_export(snapshot, output_format, typer.get_text_stream("stdout"))
+        return
+    try:
+        with out.open("w", encoding="utf-8", newline="") as file:
+            write_export(snapshot, output_format, file)
+    except OSError as error:
+        typer.echo(f"error: cannot write {out}: {error.strerror}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{len(snapshot.questions)} questions written to {out}", err=True)
+
+
+@cli.command("import-log")
+def import_log(
+    source: Annotated[Path, typer.Argument(help="A `chatbot export --format jsonl` file.")],
+) -> None:
+    """Add an exported log to this one (CHATBOT_DATABASE_URL, else CHATBOT_DB); ids kept."""
+    from chatbot.question_log import ExportError, QuestionLog, read_export
+
+    settings = load_settings()
+    try:
+        snapshot = read_export(source)
+    except OSError as error:
+        typer.echo(f"error: cannot read {source}: {error.strerror}", err=True)
+        raise typer.Exit(1) from None
+    except ExportError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    log = built_or_exit(lambda s: QuestionLog(s.database_url or s.db, s.retention_days), settings)
+    try:
+        added = log.load(snapshot)
+    finally:
+        log.close()
+    typer.echo(
+        f"{added} of {len(snapshot.questions)} questions added to {log.where} "
+        "(those already there kept)"
+    )
 
 
 @cli.command("eval")

@@ -153,6 +153,29 @@ class SQLiteStore:
             )
             return cursor.rowcount
 
+    def load(self, questions: Sequence[QuestionRow], feedback: Sequence[FeedbackRow]) -> int:
+        """Add records in one transaction, keeping any already there."""
+        values = [(r[0], timestamp(r[1]), r[2], r[3], int(r[4]), r[5], r[6]) for r in questions]
+        votes = [(f[0], int(f[1]), timestamp(f[2])) for f in feedback]
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                before = connection.total_changes
+                connection.executemany(
+                    "INSERT OR IGNORE INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", values
+                )
+                added = connection.total_changes - before
+                connection.executemany(
+                    "INSERT OR IGNORE INTO feedback (answer_id, helpful, given_at) "
+                    "VALUES (?, ?, ?)",
+                    votes,
+                )
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        return added
+
     def rows(self) -> tuple[list[QuestionRow], list[FeedbackRow]]:
         with self._connection() as connection:
             return read_rows(connection)

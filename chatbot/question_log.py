@@ -10,16 +10,18 @@ transaction and one fsync (group commit).
 from __future__ import annotations
 
 import asyncio
+import csv
+import json
 import logging
 import queue
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TextIO
 
 from chatbot.answers import Answer
 from chatbot.log_rows import FeedbackRow, QuestionRow
@@ -52,6 +54,7 @@ class Store(Protocol):
     def insert_questions(self, rows: Sequence[QuestionRow]) -> None: ...
     def add_feedback(self, answer_id: str, helpful: bool, given_at: datetime) -> bool: ...
     def purge(self, cutoff: datetime) -> int: ...
+    def load(self, questions: Sequence[QuestionRow], feedback: Sequence[FeedbackRow]) -> int: ...
     def rows(self) -> tuple[list[QuestionRow], list[FeedbackRow]]: ...
     def close(self) -> None: ...
 
@@ -251,6 +254,18 @@ class QuestionLog:
             self._last_purge = now
             return self.store.purge(now - self.retention)
 
+    def load(self, snapshot: LogSnapshot) -> int:
+        """Add an exported log's records, keeping their ids; returns how many were new.
+
+        A record already here (the same id) is kept as it is, so loading twice is safe.
+        """
+        questions = [
+            (q.id, q.asked_at, q.question, q.band, q.answered, q.passage_id, q.confidence)
+            for q in snapshot.questions
+        ]
+        feedback = [(f.answer_id, f.helpful, f.given_at) for f in snapshot.feedback]
+        return self.store.load(questions, feedback)
+
     def snapshot(self) -> LogSnapshot:
         return _snapshot(self.store.rows())
 
@@ -301,3 +316,98 @@ async def record_answer_async(log: QuestionLog | None, answer: Answer) -> str | 
     except log.errors:
         logger.exception("could not write the question log at %s", log.where)
         return None
+
+
+# The export's fields, one record a line (JSONL) or a row (CSV); feedback rides along.
+EXPORT_FIELDS = (
+    "id",
+    "asked_at",
+    "question",
+    "band",
+    "answered",
+    "passage_id",
+    "confidence",
+    "helpful",
+    "feedback_at",
+)
+EXPORT_FORMATS = ("jsonl", "csv")
+
+
+class ExportError(Exception):
+    """An export file that cannot be read back, as `file:line: message`."""
+
+
+def export_records(snapshot: LogSnapshot) -> Iterator[dict[str, object]]:
+    votes = {vote.answer_id: vote for vote in snapshot.feedback}
+    for logged in snapshot.questions:
+        vote = votes.get(logged.id)
+        yield {
+            "id": logged.id,
+            "asked_at": logged.asked_at.astimezone(UTC).isoformat(timespec="seconds"),
+            "question": logged.question,
+            "band": logged.band,
+            "answered": logged.answered,
+            "passage_id": logged.passage_id,
+            "confidence": logged.confidence,
+            "helpful": None if vote is None else vote.helpful,
+            "feedback_at": None
+            if vote is None
+            else vote.given_at.astimezone(UTC).isoformat(timespec="seconds"),
+        }
+
+
+def write_export(snapshot: LogSnapshot, output_format: str, file: TextIO) -> None:
+    if output_format == "csv":
+        writer = csv.DictWriter(file, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        writer.writerows(export_records(snapshot))
+        return
+    for record in export_records(snapshot):
+        file.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def read_export(path: Path) -> LogSnapshot:
+    """Read a JSONL export back; raises ExportError naming the line at fault."""
+    questions: list[LoggedQuestion] = []
+    feedback: list[LoggedFeedback] = []
+    with path.open(encoding="utf-8") as file:
+        for number, line in enumerate(file, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                logged = LoggedQuestion(
+                    id=_text(record["id"]),
+                    asked_at=_moment(record["asked_at"]),
+                    question=_text(record["question"]),
+                    band=_text(record["band"]),
+                    answered=bool(record["answered"]),
+                    passage_id=None
+                    if record["passage_id"] is None
+                    else _text(record["passage_id"]),
+                    confidence=float(record["confidence"]),
+                )
+                if record.get("helpful") is not None:
+                    feedback.append(
+                        LoggedFeedback(
+                            logged.id, bool(record["helpful"]), _moment(record["feedback_at"])
+                        )
+                    )
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                problem = f"missing field {error}" if isinstance(error, KeyError) else error
+                raise ExportError(f"{path}:{number}: not a logged question ({problem})") from None
+            questions.append(logged)
+    return LogSnapshot(tuple(questions), tuple(feedback))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected text, got {value!r}")
+    return value
+
+
+def _moment(value: object) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"time without a timezone: {value!r}")
+    return moment

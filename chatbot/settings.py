@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         description="SQLite file of the question log and feedback, relative to the folder "
         "the command runs in (created when missing; `data/` is git-ignored).",
     )
+    database_url: str = Field(
+        default="",
+        pattern=r"^(|postgres(ql)?://.*)$",
+        description="A `postgresql://user:password@host:port/database` URL to keep the "
+        "question log in PostgreSQL, shared by several hosts; empty keeps it in the "
+        "SQLite file `CHATBOT_DB`.",
+    )
     log_questions: bool = Field(
         default=True,
         description="Record each question asked (time, question, band, passage, confidence;"

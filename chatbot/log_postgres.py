@@ -1,0 +1,141 @@
+"""The question log's PostgreSQL store (psycopg 3 and its pool), for several hosts sharing one log.
+
+Each commit is synchronous (PostgreSQL's default `synchronous_commit = on`), so a
+record is on the server's disk before the reply leaves, as with SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from chatbot.log_rows import FeedbackRow, QuestionRow
+
+# Run at every start: creates a new database's tables and leaves an existing one alone.
+SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS questions (
+        id TEXT PRIMARY KEY,
+        asked_at TIMESTAMPTZ NOT NULL,
+        question TEXT NOT NULL,
+        band TEXT NOT NULL,
+        answered BOOLEAN NOT NULL,
+        passage_id TEXT,
+        confidence DOUBLE PRECISION NOT NULL,
+        seq BIGSERIAL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS questions_by_time ON questions (asked_at)",
+    """
+    CREATE TABLE IF NOT EXISTS feedback (
+        id BIGSERIAL PRIMARY KEY,
+        answer_id TEXT NOT NULL UNIQUE REFERENCES questions (id) ON DELETE CASCADE,
+        helpful BOOLEAN NOT NULL,
+        given_at TIMESTAMPTZ NOT NULL
+    )
+    """,
+)
+# Two hosts starting at once must not both create the tables.
+SCHEMA_LOCK = 7_406_061_001
+CONNECT_TIMEOUT = 10.0
+
+
+def _read(
+    connection: psycopg.Connection[tuple[object, ...]],
+) -> tuple[list[QuestionRow], list[FeedbackRow]]:
+    questions: list[QuestionRow] = [
+        (str(r[0]), r[1], str(r[2]), str(r[3]), bool(r[4]), r[5], float(r[6]))  # type: ignore[misc, arg-type]
+        for r in connection.execute(
+            "SELECT id, asked_at, question, band, answered, passage_id, confidence "
+            "FROM questions ORDER BY asked_at, seq"
+        )
+    ]
+    feedback: list[FeedbackRow] = [
+        (str(r[0]), bool(r[1]), r[2])  # type: ignore[misc]
+        for r in connection.execute(
+            "SELECT answer_id, helpful, given_at FROM feedback ORDER BY given_at, id"
+        )
+    ]
+    return questions, feedback
+
+
+def read_database(url: str) -> tuple[list[QuestionRow], list[FeedbackRow]]:
+    """Read the log in a database without changing it."""
+    with psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)) as connection:
+        return _read(connection)
+
+
+class PostgresStore:
+    """The log in a PostgreSQL database, through a small connection pool."""
+
+    errors: tuple[type[Exception], ...] = (psycopg.Error,)
+
+    def __init__(self, url: str) -> None:
+        self.where = url.rpartition("@")[2] if "@" in url else url.partition("://")[2]
+        # One plain connection first: an unreachable server fails at once with its own
+        # message (the pool would retry until its timeout), and sets the schema up.
+        with psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)) as connection:
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            for statement in SCHEMA:
+                connection.execute(statement)
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=4, open=False, timeout=CONNECT_TIMEOUT, name="question-log"
+        )
+        self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+
+    def insert_questions(self, rows: Sequence[QuestionRow]) -> None:
+        """All rows in one transaction, committed when the block ends."""
+        with self._pool.connection() as connection, connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO questions "
+                "(id, asked_at, question, band, answered, passage_id, confidence) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+
+    def add_feedback(self, answer_id: str, helpful: bool, given_at: datetime) -> bool:
+        try:
+            with self._pool.connection() as connection:
+                connection.execute(
+                    "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (answer_id) DO UPDATE "
+                    "SET helpful = excluded.helpful, given_at = excluded.given_at",
+                    (answer_id, helpful, given_at),
+                )
+        except psycopg.errors.ForeignKeyViolation:
+            return False
+        return True
+
+    def purge(self, cutoff: datetime) -> int:
+        with self._pool.connection() as connection:
+            cursor = connection.execute("DELETE FROM questions WHERE asked_at < %s", (cutoff,))
+            return cursor.rowcount
+
+    def load(self, questions: Sequence[QuestionRow], feedback: Sequence[FeedbackRow]) -> int:
+        """Add records in one transaction, keeping any already there."""
+        added = 0
+        with self._pool.connection() as connection, connection.cursor() as cursor:
+            for row in questions:
+                cursor.execute(
+                    "INSERT INTO questions "
+                    "(id, asked_at, question, band, answered, passage_id, confidence) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+                    row,
+                )
+                added += cursor.rowcount
+            cursor.executemany(
+                "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (%s, %s, %s) "
+                "ON CONFLICT (answer_id) DO NOTHING",
+                feedback,
+            )
+        return added
+
+    def rows(self) -> tuple[list[QuestionRow], list[FeedbackRow]]:
+        with self._pool.connection() as connection:
+            return _read(connection)
+
+    def close(self) -> None:
+        self._pool.close()
