@@ -162,6 +162,14 @@ class CosineScorer:
             return self.postings.dot(*query)[rows] if self.postings else None
         return self.rows.dot(rows, *query)
 
+    def rows_dot(self, rows: np.ndarray, columns: list[int], weights: np.ndarray) -> np.ndarray:
+        """For a query already weighed (`query`), its cosine with the given rows."""
+        if self.rows is None:
+            assert self.postings is not None
+            picked: np.ndarray = self.postings.dot(columns, weights)[rows]
+            return picked
+        return self.rows.dot(rows, columns, weights)
+
     @property
     def matrix(self) -> sparse.csr_matrix:
         """The model's matrix, rows by features (for saving the index)."""

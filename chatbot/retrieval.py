@@ -44,8 +44,8 @@ logger = logging.getLogger(__name__)
 # outrank the k-th best (see `search`), up to MAX_CANDIDATES, past which the passages
 # with the highest bounds are taken: only a huge knowledge base with a question of
 # nothing but its commonest words gets there.
-FIRST_CANDIDATES = 32
-MAX_CANDIDATES = 2000
+FIRST_CANDIDATES = 64
+MAX_CANDIDATES = 128
 
 
 class Retriever:
@@ -136,8 +136,8 @@ class Retriever:
         typed = self.vocabulary.words(query)
         words = self.vocabulary.corrected(typed)
         word_scores = self._word_model.scores(words)
-        char_query = " ".join(words)
-        if word_scores is None and self._char_model.query(char_query) is None:
+        char_query = self._char_model.query(" ".join(words))
+        if word_scores is None and char_query is None:
             return []
         scoring = self.scoring
         factor = self._recall(words) ** scoring.recall_power
@@ -164,7 +164,7 @@ class Retriever:
 
     def _rescore(
         self,
-        char_query: str,
+        char_query: tuple[list[int], np.ndarray] | None,
         base: np.ndarray,
         factor: np.ndarray,
         bonus: np.ndarray | None,
@@ -176,8 +176,7 @@ class Retriever:
         a bound as high as the k-th best full score."""
         exact = np.zeros(len(bounds))
         scored = np.zeros(len(bounds), dtype=bool)
-        order = np.argsort(-bounds, kind="stable")
-        order = order[: int(np.count_nonzero(bounds > 0.0))]
+        order = _highest_first(bounds, MAX_CANDIDATES)
         done = 0
         want = max(FIRST_CANDIDATES, 4 * k)
         while done < len(order):
@@ -186,7 +185,7 @@ class Retriever:
                 break
             done += len(chosen)
             views = self._passage_views.members(chosen)
-            char = self._char_model.scores_of(char_query, views)
+            char = None if char_query is None else self._char_model.rows_dot(views, *char_query)
             # The same operations, in the same order, as scoring every view at once.
             values = base[views]
             if char is not None:
@@ -264,6 +263,15 @@ class Retriever:
         asked = {w for s in message.asked for w in self.vocabulary.words(s)}
         told = {w for s in message.told for w in self.vocabulary.words(s)}
         return frozenset(told - asked)
+
+
+def _highest_first(values: np.ndarray, most: int) -> np.ndarray:
+    """Indices of the (at most `most`) highest positive `values`, highest first."""
+    positive = np.flatnonzero(values > 0.0)
+    if len(positive) > most:
+        positive = positive[np.argpartition(-values[positive], most - 1)[:most]]
+    order: np.ndarray = positive[np.argsort(-values[positive], kind="stable")]
+    return order
 
 
 def build_index(

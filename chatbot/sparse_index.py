@@ -72,15 +72,13 @@ class RowIndex:
         # Every entry of the chosen rows, gathered without copying the matrix's rows.
         offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         entries = np.repeat(starts, sizes) + offsets
-        order = np.argsort(columns)
-        wanted = np.asarray(columns, dtype=np.int64)[order]
-        found = self.matrix.indices[entries]
-        at = np.minimum(np.searchsorted(wanted, found), len(wanted) - 1)
-        hit = wanted[at] == found
-        owners = np.repeat(np.arange(len(rows)), sizes)[hit]
+        # The query's weights spread over every feature: one gather per entry, where a
+        # search of the query's features would cost a comparison or more each.
+        spread = np.zeros(self.matrix.shape[1])
+        spread[np.asarray(columns, dtype=np.int64)] = weights
         summed: np.ndarray = np.bincount(
-            owners,
-            weights=self.matrix.data[entries[hit]] * np.asarray(weights)[order][at[hit]],
+            np.repeat(np.arange(len(rows)), sizes),
+            weights=self.matrix.data[entries] * spread[self.matrix.indices[entries]],
             minlength=len(rows),
         )
         return summed
