@@ -4,21 +4,23 @@ typos corrected against the index's own words, and how topical an unknown word i
 from __future__ import annotations
 
 import bisect
+import gzip
 import itertools
+import json
 import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from importlib.resources import files
 
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Indel
-from spellchecker import SpellChecker
 
 # scikit-learn's English stop words (its ENGLISH_STOP_WORDS, copied: importing
-# scikit-learn for them cost a second at every start; tests/test_vocabulary_stop_words.py
+# scikit-learn for them cost a second at every start; tests/test_vocabulary_tables.py
 # keeps the copy equal), less those that carry meaning here ("back",
 # "front", "side", "top", "move"...), plus the filler of typed questions.
 _SCIKIT_LEARN_STOP_WORDS = """
@@ -97,10 +99,30 @@ def normalize(text: str) -> str:
     return re.sub(r"'s\b|'", "", text).replace("-", " ")
 
 
+class EnglishWords:
+    """English words with their frequencies, from the list pyspellchecker ships: read
+    straight into one dict (its SpellChecker keeps a Counter and a set of every letter
+    besides, and took twice as long to load, for the two look-ups used here)."""
+
+    def __init__(self) -> None:
+        packed = files("spellchecker").joinpath("resources", "en.json.gz").read_bytes()
+        # Lower-cased before parsing, as pyspellchecker does: the last of two spellings
+        # that differ only in case wins.
+        self._frequencies: dict[str, int] = json.loads(gzip.decompress(packed).decode().lower())
+        self.total_words = sum(self._frequencies.values())
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._frequencies
+
+    def __getitem__(self, word: str) -> int:
+        """How often `word` was seen; 0 for a word not in the list."""
+        return self._frequencies.get(word, 0)
+
+
 @lru_cache(maxsize=1)
-def english() -> SpellChecker:
-    """English words with their frequencies, shipped with pyspellchecker (loaded once)."""
-    return SpellChecker(language="en", distance=1)
+def english() -> EnglishWords:
+    """English words with their frequencies (loaded once)."""
+    return EnglishWords()
 
 
 def rarity(word: str) -> float:
@@ -108,7 +130,7 @@ def rarity(word: str) -> float:
     of one or two letters ("oa", "tv") is too short to tell a subject: it weighs least."""
     if len(word) <= SHORT_WORD:
         return RARITY_FLOOR
-    frequencies = english().word_frequency
+    frequencies = english()
     information = math.log(frequencies.total_words / (1 + frequencies[word]))
     return min(1.0, max(RARITY_FLOOR, (information - COMMON_INFORMATION) / RARITY_SPAN))
 
@@ -209,7 +231,7 @@ class Vocabulary:
 
     def _rare_slip(self, word: str) -> str | None:
         """The index word a rare English word is a slip of, if one is far commoner."""
-        frequencies = english().word_frequency
+        frequencies = english()
         if len(word) < MIN_CORRECTABLE or frequencies[word] > SLIP_MAX_FREQUENCY:
             return None
         matches = process.extract(
