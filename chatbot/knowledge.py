@@ -5,16 +5,19 @@ A broken file raises `KnowledgeError` naming every problem as `file:line: messag
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from chatbot import defaults
 from chatbot.datafile import phrases, yaml_entries
 from chatbot.documents import Document, KnowledgeBase, slugify
-from chatbot.parser import read_document
+from chatbot.parser import MAX_DOCUMENT_BYTES, read_document, too_big
 from chatbot.problems import KnowledgeError, Problem
 
 SYNONYMS_FILE = "synonyms.yaml"
 ALTERNATES_FILE = "alternates.yaml"
+# The files of a folder that are read: articles and data files.
+READ_SUFFIXES = frozenset({".md", ".yaml", ".yml"})
 
 
 def load_knowledge(directory: Path) -> KnowledgeBase:
@@ -31,13 +34,17 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase, list[Problem]]:
     if not directory.is_dir():
         return KnowledgeBase(()), [Problem(directory, 0, "knowledge folder does not exist")]
     paths = sorted(directory.glob("*.md"))
+    problems: list[Problem] = []
+    unsafe = _unsafe_files(directory, problems)
     if not paths:
         message = "no Markdown documents (*.md) found"
         return KnowledgeBase(()), [Problem(directory, 0, message)]
     documents: list[Document] = []
-    problems: list[Problem] = []
     broken: set[str] = set()
     for path in paths:
+        if path in unsafe:
+            broken.add(slugify(path.stem))
+            continue
         document, found = read_document(path)
         if document is not None:
             documents.append(document)
@@ -46,12 +53,53 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase, list[Problem]]:
             broken.add(slugify(path.stem))
     passage_ids = {p.id for d in documents for p in d.passages}
     # The package's everyday synonyms first; the folder's own replace any they share.
+    synonyms_file, alternates_file = directory / SYNONYMS_FILE, directory / ALTERNATES_FILE
     synonyms = {
         **_load_synonyms(defaults.SYNONYMS, problems),
-        **_load_synonyms(directory / SYNONYMS_FILE, problems),
+        **({} if synonyms_file in unsafe else _load_synonyms(synonyms_file, problems)),
     }
-    alternates = _load_alternates(directory / ALTERNATES_FILE, passage_ids, broken, problems)
+    alternates = (
+        {}
+        if alternates_file in unsafe
+        else _load_alternates(alternates_file, passage_ids, broken, problems)
+    )
     return KnowledgeBase(tuple(documents), synonyms, alternates), problems
+
+
+def _unsafe_files(directory: Path, problems: list[Problem]) -> set[Path]:
+    """The folder's articles and data files that must not be read, each with its problem."""
+    unsafe = set()
+    for path in sorted(directory.iterdir()):
+        if path.suffix in READ_SUFFIXES:
+            problem = file_problem(path, directory)
+            if problem is not None:
+                problems.append(problem)
+                unsafe.add(path)
+    return unsafe
+
+
+def file_problem(path: Path, folder: Path) -> Problem | None:
+    """Why `path` must not be read as part of `folder`, or None when it may be.
+
+    A link leading out of the folder would publish a file nobody meant to (another
+    site's article, a system file); a pipe blocks start-up and reload forever; a device
+    such as /dev/zero reads without end; a huge file makes huge replies.
+    """
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(folder.resolve()):
+            return Problem(
+                path, 0, f"is a link to {target}, outside the knowledge folder: copy it in"
+            )
+    try:
+        info = path.stat()
+    except OSError as error:
+        return Problem(path, 0, f"cannot read file: {error.strerror}")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(path, 0, "is not a regular file (a pipe, device or folder): remove it")
+    if info.st_size > MAX_DOCUMENT_BYTES:
+        return Problem(path, 0, too_big(MAX_DOCUMENT_BYTES))
+    return None
 
 
 def _load_synonyms(path: Path, problems: list[Problem]) -> dict[str, str]:

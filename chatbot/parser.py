@@ -27,6 +27,15 @@ from chatbot.urls import article_path
 FAQ_HEADINGS = frozenset({"frequently asked questions", "faq", "faqs"})
 REFERENCE_HEADINGS = frozenset({"references", "sources", "further reading"})
 FRONT_MATTER_FIELDS = frozenset({"title", "summary", "disclaimer", "source_url"})
+# Far above any real article (the sample is 41 KB, its longest passage 848 characters):
+# a limit only against a file gone wrong, so that one reply is never megabytes long.
+MAX_DOCUMENT_BYTES = 1024 * 1024
+MAX_PASSAGE_CHARS = 10_000
+
+
+def too_big(limit: int) -> str:
+    return f"file is over the limit of {limit} bytes: split it into several articles"
+
 
 # Sentences that only steer the reader ("In the next section, we'll explore...", "So,
 # sit back and let's get started") carry no answer of their own, and neither do short
@@ -67,7 +76,13 @@ def read_document(path: Path) -> tuple[Document | None, list[Problem]]:
     """Parse one document as far as it goes: the document (None when it cannot be read
     at all) and every problem found, so that checks across documents still run."""
     try:
-        source = path.read_text(encoding="utf-8")
+        # Read at most one byte past the limit: the folder's check refuses devices and
+        # big files, and this bounds a file that grew or changed in between.
+        with path.open("rb") as file:
+            data = file.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            return None, [Problem(path, 0, too_big(MAX_DOCUMENT_BYTES))]
+        source = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(path, 0, f"cannot read file: {error}")]
     try:
@@ -176,6 +191,13 @@ class _DocumentParser:
                 self._problem(section.line, f"section '{section.heading}' is empty")
         if not self.passages and not self.problems:
             self._problem(1, "document has no content to answer from")
+        for passage in self.passages:
+            if len(passage.text) > MAX_PASSAGE_CHARS:
+                message = (
+                    f"passage is {len(passage.text)} characters, over the limit of "
+                    f"{MAX_PASSAGE_CHARS}: split it into paragraphs or sections"
+                )
+                self._problem(passage.line, message)
         return Document(
             slug=self.slug,
             title=self.title,
