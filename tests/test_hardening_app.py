@@ -61,7 +61,7 @@ def test_the_api_docs_can_be_turned_off(app_factory: AppFactory) -> None:
 )
 def test_a_weak_or_unmatchable_admin_token_is_refused_at_start_up(token: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        Settings(admin_token=token)  # type: ignore[arg-type]
+        Settings(admin_token=token)
 
 
 def test_wrong_admin_tokens_are_throttled_and_the_right_one_waits_too(
