@@ -145,16 +145,21 @@ class Retriever:
         if word_scores is not None:
             base += scoring.word_weight * word_scores
         intent = _intent(query)
+        # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
         bonus = scoring.intent_bonus * (self._intents == intent) if intent else None
-        # A little over the character model's most, for the rounding of a cosine of 1.
-        slack = (1 - scoring.word_weight) * (1 + 1e-9)
-        bound = (base + slack) * factor * self._view_weights
-        if bonus is not None:
-            # Breaks ties between phrasings of the same words: "why massage" vs "how massage".
-            bound += bonus
-        best, second = self._passage_views.top_two(bound)
-        bounds = best + scoring.second_view_share * second
-        exact = self._rescore(char_query, base, factor, bonus, bounds, k)
+        if len(self.passages) <= MAX_CANDIDATES:
+            # A small knowledge base is scored whole: bounds would save nothing.
+            everything = np.arange(len(self.passages))
+            exact = self._score(everything, char_query, base, factor, bonus)
+        else:
+            # A little over the character model's most, for the rounding of a cosine of 1.
+            slack = (1 - scoring.word_weight) * (1 + 1e-9)
+            bound = (base + slack) * factor * self._view_weights
+            if bonus is not None:
+                bound += bonus
+            best, second = self._passage_views.top_two(bound)
+            bounds = best + scoring.second_view_share * second
+            exact = self._rescore(char_query, base, factor, bonus, bounds, k)
         story = self._story_words(query)
         exact *= (
             self._coverage(words, len(self.scope.outside(query)), story) ** scoring.coverage_power
@@ -184,19 +189,7 @@ class Retriever:
             if not len(chosen):
                 break
             done += len(chosen)
-            views = self._passage_views.members(chosen)
-            char = None if char_query is None else self._char_model.rows_dot(views, *char_query)
-            # The same operations, in the same order, as scoring every view at once.
-            values = base[views]
-            if char is not None:
-                values = values + (1 - self.scoring.word_weight) * char
-            values = values * factor[views] * self._view_weights[views]
-            if bonus is not None:
-                values = values + bonus[views]
-            full = np.zeros(len(self._owners))
-            full[views] = values
-            best, second = self._passage_views.top_two(full)
-            exact[chosen] = (best + self.scoring.second_view_share * second)[chosen]
+            exact[chosen] = self._score(chosen, char_query, base, factor, bonus)[chosen]
             scored[chosen] = True
             ranked = np.sort(exact[scored])[::-1]
             kth = ranked[k - 1] if 0 < k <= len(ranked) else 0.0
@@ -206,6 +199,31 @@ class Retriever:
             # Every passage left whose bound reaches the k-th best score, in one step.
             want = int(np.count_nonzero(bounds[left] >= kth))
         return exact
+
+    def _score(
+        self,
+        chosen: np.ndarray,
+        char_query: tuple[list[int], np.ndarray] | None,
+        base: np.ndarray,
+        factor: np.ndarray,
+        bonus: np.ndarray | None,
+    ) -> np.ndarray:
+        """Per passage, its full score (best view plus a share of the second), right for
+        the `chosen` passages only."""
+        views = self._passage_views.members(chosen)
+        char = None if char_query is None else self._char_model.rows_dot(views, *char_query)
+        # The same operations, in the same order, as scoring every view at once.
+        values = base[views]
+        if char is not None:
+            values = values + (1 - self.scoring.word_weight) * char
+        values = values * factor[views] * self._view_weights[views]
+        if bonus is not None:
+            values = values + bonus[views]
+        full = np.zeros(len(self._owners))
+        full[views] = values
+        best, second = self._passage_views.top_two(full)
+        scores: np.ndarray = best + self.scoring.second_view_share * second
+        return scores
 
     def _recall(self, words: Sequence[str]) -> np.ndarray:
         """Per view, the share of the query's known weight that the view contains: a

@@ -58,6 +58,7 @@ class RowIndex:
     def __init__(self, matrix: sparse.spmatrix | sparse.sparray) -> None:
         self.matrix = sparse.csr_matrix(matrix)
         self.matrix.sort_indices()
+        self.shape: tuple[int, int] = (int(self.matrix.shape[0]), int(self.matrix.shape[1]))
 
     def dot(self, rows: np.ndarray, columns: Sequence[int], weights: np.ndarray) -> np.ndarray:
         """For each of `rows`, in order, the sum over `columns` of the row's value times
@@ -67,21 +68,13 @@ class RowIndex:
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows) or not len(columns):
             return np.zeros(len(rows))
-        starts = self.matrix.indptr[rows]
-        sizes = self.matrix.indptr[rows + 1] - starts
-        # Every entry of the chosen rows, gathered without copying the matrix's rows.
-        offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        entries = np.repeat(starts, sizes) + offsets
-        # The query's weights spread over every feature: one gather per entry, where a
-        # search of the query's features would cost a comparison or more each.
+        # The query's weights spread over every feature, then scipy's compiled row pick
+        # and product: two passes over the chosen rows' entries.
         spread = np.zeros(self.matrix.shape[1])
         spread[np.asarray(columns, dtype=np.int64)] = weights
-        summed: np.ndarray = np.bincount(
-            np.repeat(np.arange(len(rows)), sizes),
-            weights=self.matrix.data[entries] * spread[self.matrix.indices[entries]],
-            minlength=len(rows),
-        )
-        return summed
+        every = len(rows) == self.shape[0] and bool(np.all(rows == np.arange(len(rows))))
+        summed: np.ndarray = np.asarray((self.matrix if every else self.matrix[rows]) @ spread)
+        return summed.ravel()
 
 
 class Groups:

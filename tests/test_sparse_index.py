@@ -13,7 +13,7 @@ from chatbot import retrieval
 from chatbot.documents import Passage
 from chatbot.knowledge import load_knowledge
 from chatbot.retrieval import Retriever
-from chatbot.sparse_index import Groups, PostingIndex, top_positive
+from chatbot.sparse_index import Groups, PostingIndex, RowIndex, top_positive
 from tests.conftest import CLINIC
 
 
@@ -200,3 +200,36 @@ def test_search_ranks_as_the_plain_scipy_and_numpy_forms_would(
         assert [h.passage.id for h in got] == [h.passage.id for h in expected], question
         for hit, reference in zip(got, expected, strict=True):
             assert hit.score == pytest.approx(reference.score, abs=1e-9), question
+
+
+@pytest.mark.parametrize("rows", [[0, 3, 7], [7, 3, 0, 3], list(range(40)), []])
+def test_row_index_dot_is_the_plain_product_of_the_chosen_rows(rows: list[int]) -> None:
+    matrix = random_matrix(40, 25, 0.2, seed=5)
+    columns, weights = [4, 0, 19], np.asarray([0.5, 0.25, 2.0])
+    expected = np.asarray(matrix[rows][:, columns] @ weights).ravel()
+    got = RowIndex(matrix).dot(np.asarray(rows, dtype=np.int64), columns, weights)
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
+def test_groups_members_lists_each_chosen_owners_entries() -> None:
+    groups = Groups(np.asarray([0, 0, 1, 2, 2, 2, 3]))
+    assert groups.members(np.asarray([2, 0, 3])).tolist() == [3, 4, 5, 0, 1, 6]
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_bounded_rescoring_ranks_as_scoring_every_passage(
+    monkeypatch: pytest.MonkeyPatch, k: int
+) -> None:
+    """With few passages scored first, the bounds still find every passage that could
+    be among the best, as scoring all of them does."""
+    retriever = Retriever(SYNTHETIC)
+    monkeypatch.setattr(retrieval, "MAX_CANDIDATES", 10**9)
+    whole = [retriever.search(q, k=k) for q in SYNTHETIC_QUESTIONS]
+    monkeypatch.setattr(retrieval, "FIRST_CANDIDATES", 1)
+    monkeypatch.setattr(retrieval, "MAX_CANDIDATES", len(SYNTHETIC) - 1)
+    bounded = [retriever.search(q, k=k) for q in SYNTHETIC_QUESTIONS]
+    assert any(whole)
+    for question, got, expected in zip(SYNTHETIC_QUESTIONS, bounded, whole, strict=True):
+        assert [h.passage.id for h in got] == [h.passage.id for h in expected], question
+        for hit, reference in zip(got, expected, strict=True):
+            assert hit.score == pytest.approx(reference.score, abs=1e-12), question
