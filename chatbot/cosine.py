@@ -1,5 +1,5 @@
-"""TF-IDF models fitted and scored by hand: the numbers of scikit-learn's TfidfVectorizer
-(smooth IDF, sublinear TF, L2 rows) without importing it where answers are given."""
+"""TF-IDF models fitted by scikit-learn's TfidfVectorizer and scored by hand: one short
+query against every row, or chosen rows, without the vectorizer's per-call overhead."""
 
 from __future__ import annotations
 
@@ -44,54 +44,19 @@ class Tfidf:
 
     @classmethod
     def fit(
-        cls, documents: Iterable[Document], analyze: Callable[[Document], Sequence[str]]
+        cls,
+        documents: Iterable[Document],
+        analyze: Callable[[Document], Sequence[str]],
     ) -> Tfidf:
-        index: dict[str, int] = {}
-        columns: list[int] = []
-        counts: list[int] = []
-        starts = [0]
-        for document in documents:
-            counted = Counter(index.setdefault(f, len(index)) for f in analyze(document))
-            columns.extend(counted)
-            counts.extend(counted.values())
-            starts.append(len(columns))
-        features = sorted(index)
-        # Columns renumbered in sorted feature order, as scikit-learn does.
-        order = np.empty(len(index), dtype=np.int64)
-        order[[index[f] for f in features]] = np.arange(len(features))
-        rows = len(starts) - 1
-        matrix = sparse.csr_matrix(
-            (
-                np.asarray(counts, dtype=np.float64),
-                order[np.asarray(columns, dtype=np.int64)],
-                np.asarray(starts, dtype=np.int64),
-            ),
-            shape=(rows, len(features)),
-        )
+        """Fit scikit-learn's TfidfVectorizer (sublinear TF, smooth IDF, L2 rows) with
+        `analyze` as its analyzer, and keep what scoring needs. scikit-learn is imported
+        here only: an index read back from the cache needs none of it."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True)
+        matrix = sparse.csr_matrix(vectorizer.fit_transform(list(documents)), dtype=np.float64)
         matrix.sort_indices()
-        frequency = np.bincount(matrix.indices, minlength=len(features)).astype(np.float64)
-        idf = np.full_like(frequency, rows + 1.0)
-        idf /= frequency + 1.0
-        np.log(idf, out=idf)
-        idf += 1.0
-        np.log(matrix.data, out=matrix.data)
-        matrix.data += 1.0
-        matrix.data *= idf[matrix.indices]
-        return cls(features, idf, _normalized(matrix))
-
-
-def _normalized(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Rows scaled to unit length (an empty row stays empty)."""
-    lengths = np.sqrt(
-        np.bincount(
-            np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr)),
-            weights=matrix.data**2,
-            minlength=matrix.shape[0],
-        )
-    )
-    lengths[lengths == 0.0] = 1.0
-    matrix.data /= np.repeat(lengths, np.diff(matrix.indptr))
-    return matrix
+        return cls(list(vectorizer.get_feature_names_out()), vectorizer.idf_, matrix)
 
 
 class CosineScorer:

@@ -16,13 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import snowballstemmer
 from fastapi import FastAPI
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
 from chatbot.documents import Passage
 from chatbot.engine import Engine
@@ -31,6 +28,7 @@ from chatbot.question_log import LoggedQuestion, LogSnapshot
 from chatbot.reloading import reload_engine
 from chatbot.report import LOW_CONFIDENCE, outcome
 from chatbot.rules import plain
+from chatbot.vocabulary import ENGLISH_STOP_WORDS, stem
 
 SCOPE_FILE = "scope.yaml"
 # Two questions whose stemmed words have at least this TF-IDF cosine are one group:
@@ -39,7 +37,6 @@ SIMILAR = 0.5
 MAX_GROUPS = 20
 CLOSEST = 3
 MAX_WORDINGS = 5
-_stemmer = snowballstemmer.stemmer("english")
 # One edit of the folder at a time: two editors' clicks must not interleave a
 # read-modify-write of the same file.
 _edit_lock = threading.Lock()
@@ -64,7 +61,7 @@ class Group:
 
 
 def _words(text: str) -> list[str]:
-    return [_stemmer.stemWord(w) for w in plain(text).split() if w not in ENGLISH_STOP_WORDS]
+    return [stem(w) for w in plain(text).split() if w not in ENGLISH_STOP_WORDS]
 
 
 def needs_editor(logged: LoggedQuestion, low_confidence: float = LOW_CONFIDENCE) -> bool:
@@ -82,6 +79,10 @@ def group_questions(questions: Sequence[LoggedQuestion]) -> list[list[LoggedQues
     texts = sorted(by_text, key=lambda t: (-len(by_text[t]), t))
     if not texts:
         return []
+    # scikit-learn is loaded when an editor opens the inbox, not when the server starts.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
     vectorizer = TfidfVectorizer(analyzer=_words, sublinear_tf=True)
     try:
         matrix = vectorizer.fit_transform(texts)
