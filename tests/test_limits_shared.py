@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +13,9 @@ from chatbot.app import create_app
 from chatbot.limits import RateLimiter, redacted
 from chatbot.settings import Settings
 from tests.conftest import FIXTURES
+from tests.redis import redis_url
+
+__all__ = ["redis_url"]  # a fixture, used by name
 
 UNREACHABLE = "redis://127.0.0.1:1"  # port 1: nothing listens, the connection is refused
 VOTE = {"answer_id": "abc", "helpful": True}
@@ -88,39 +86,6 @@ def test_store_urls_are_shown_without_their_password(url: str, shown: str) -> No
 def test_a_store_the_bot_cannot_use_is_refused_at_start_up(url: str) -> None:
     with pytest.raises(ValidationError, match="rate_limit_storage"):
         Settings(rate_limit_storage=url)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_apps_sharing_a_redis_store_share_each_clients_limit(

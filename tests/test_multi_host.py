@@ -3,14 +3,10 @@ multi-host deployment, with one host killed mid-run."""
 
 from __future__ import annotations
 
-import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -18,39 +14,15 @@ import pytest
 from chatbot.question_log import read_log
 from tests.conftest import FIXTURES
 from tests.postgres import new_database, postgres_server
-from tests.server import free_port, start_server
+from tests.redis import redis_url
+from tests.server import start_server
 
-__all__ = ["postgres_server"]
+__all__ = ["postgres_server", "redis_url"]  # fixtures used by name
 pytestmark = pytest.mark.e2e
 
 BURST = 20
 VISITORS = 6
 REQUESTS_EACH = 18  # under the burst: the load itself is never rate limited
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_two_hosts_share_the_log_and_the_rate_limit_and_survive_losing_one(
