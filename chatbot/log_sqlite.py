@@ -1,11 +1,13 @@
 """The question log's SQLite store: one file, WAL journal, every commit fsync'd.
 
 Connections are pooled (opening one costs several times an insert) and reopened when
-the file is moved or deleted, so a rotated log is never written to in its old place.
+the file is moved or deleted, so a rotated log is never written to in its old place; a
+`-shm` or `-wal` file emptied in place (`copytruncate`) is repaired before the next use.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import sqlite3
@@ -36,6 +38,10 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 """
 FileIdentity = tuple[int, int] | None
+# Device, inode and size of a -wal or -shm file, or None when there is none.
+FileState = tuple[int, int, int] | None
+
+logger = logging.getLogger(__name__)
 
 
 def timestamp(moment: datetime) -> str:
@@ -62,6 +68,21 @@ def _file_identity(path: Path) -> FileIdentity:
     except OSError:
         return None
     return (status.st_dev, status.st_ino)
+
+
+def _file_state(path: Path) -> FileState:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino, status.st_size)
+
+
+def _emptied(seen: FileState, now: FileState) -> bool:
+    """The same file as before, now shorter. While the log is open SQLite only grows its
+    -wal and -shm (no journal_size_limit, no TRUNCATE checkpoint) or deletes them with
+    the last connection, so a shorter one was emptied from outside."""
+    return seen is not None and now is not None and now[:2] == seen[:2] and now[2] < seen[2]
 
 
 def _question_row(row: Sequence[object]) -> QuestionRow:
@@ -112,6 +133,10 @@ class SQLiteStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.where = str(path)
+        self._wal = Path(f"{path}-wal")
+        self._shm = Path(f"{path}-shm")
+        # The largest -wal and -shm seen after a use, to notice either being emptied.
+        self._seen: tuple[FileState, FileState] = (None, None)
         # Idle connections, each with the identity of the file it opened.
         self._idle: queue.SimpleQueue[tuple[sqlite3.Connection, FileIdentity]] = queue.SimpleQueue()
         self._pool_lock = threading.Lock()
@@ -193,6 +218,7 @@ class SQLiteStore:
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         """A pooled connection, used by one thread at a time and returned after."""
+        self._repair_if_emptied()
         # Taken before any opening: if the file moves meanwhile, the next use reopens.
         identity = _file_identity(self.path)
         try:
@@ -228,9 +254,64 @@ class SQLiteStore:
             raise
         return connection
 
+    def _repair_if_emptied(self) -> None:
+        """Rebuild the wal-index when the -shm or -wal was emptied in place since the last use.
+
+        SQLite maps -shm (the wal-index, the WAL's table of contents) into memory in every
+        process that has the log open: a page past its new end faults with SIGBUS, which
+        kills the server; and a -wal emptied under an intact -shm makes SQLite read the
+        vanished frames as zeros, and its next checkpoint write them over the database.
+        Closing and reopening cannot fix either alone, as closing the last connection
+        checkpoints through that same index. So the -shm is emptied and given back its
+        size, all zeros: every process's mapping is valid again, and SQLite, finding no
+        valid header, rebuilds the index from what the -wal still holds (its documented
+        recovery). Path-based calls only: closing a descriptor of our own on the -shm
+        would drop the POSIX locks SQLite holds on it. Idle connections are then closed,
+        so the next one re-creates the tables if an emptied -wal held them.
+
+        Remaining window: a truncation that lands while a statement runs (on any thread,
+        or in another worker before that worker's own next check) still faults; that is
+        microseconds to a commit's fsync. Commits that were only in an emptied -wal are
+        gone (with `copytruncate`, into the rotated copy).
+        """
+        with self._pool_lock:
+            seen_wal, seen_shm = self._seen
+            wal, shm = _file_state(self._wal), _file_state(self._shm)
+            if not (_emptied(seen_wal, wal) or _emptied(seen_shm, shm)):
+                return
+            if seen_shm is not None and shm is not None and shm[:2] == seen_shm[:2]:
+                os.truncate(self._shm, 0)  # zeroes a header still there
+                os.truncate(self._shm, seen_shm[2])
+            logger.warning(
+                "%s: its -wal or -shm file was emptied while the log was open (log rotation "
+                "with copytruncate?); records only in the -wal are lost, and the index was "
+                "rebuilt",
+                self.path,
+            )
+            self._seen = (None, None)
+            while True:
+                try:
+                    self._idle.get_nowait()[0].close()
+                except queue.Empty:
+                    return
+
+    def _note_companions(self) -> None:
+        """Remember the -wal and -shm as a use left them (the larger, for the same file)."""
+        seen = self._seen
+        now = (_file_state(self._wal), _file_state(self._shm))
+        self._seen = (_larger(seen[0], now[0]), _larger(seen[1], now[1]))
+
     def _release(self, connection: sqlite3.Connection, opened: FileIdentity) -> None:
         with self._pool_lock:
+            self._note_companions()
             if self._closed:
                 connection.close()
             else:
                 self._idle.put((connection, opened))
+
+
+def _larger(seen: FileState, now: FileState) -> FileState:
+    """`now`, unless it is the same file seen larger: a shrink stays noticeable."""
+    if seen is not None and now is not None and now[:2] == seen[:2] and now[2] < seen[2]:
+        return seen
+    return now
