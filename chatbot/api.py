@@ -78,13 +78,16 @@ async def ask(
 async def feedback(
     body: FeedbackRequest, log: Annotated[QuestionLog | None, Depends(get_question_log)]
 ) -> FeedbackResponse:
-    """Thumbs up or down on an /ask reply, identified by its `answer_id`."""
+    """Thumbs up or down on an /ask reply, identified by its `answer_id`; with a thumbs-down,
+    optionally why (`reason`). The last vote on a reply replaces the one before."""
     if log is None:
         raise HTTPException(
             status_code=404, detail="Feedback is not recorded: the question log is turned off."
         )
     try:
-        recorded = await run_in_threadpool(log.add_feedback, body.answer_id, body.helpful)
+        recorded = await run_in_threadpool(
+            log.add_feedback, body.answer_id, body.helpful, body.reason
+        )
     except log.errors as error:
         logger.exception("could not write feedback to the question log at %s", log.where)
         raise HTTPException(

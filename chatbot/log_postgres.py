@@ -12,8 +12,12 @@ from datetime import datetime
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from chatbot.log_rows import FeedbackRow, QuestionRow
+from chatbot.log_rows import FEEDBACK_REASONS, FeedbackRow, QuestionRow
 
+# Why a thumbs-down was given; checked by the database too, as in SQLite.
+REASON_COLUMN = "reason TEXT CHECK (reason IN ({}))".format(
+    ", ".join(f"'{reason}'" for reason in FEEDBACK_REASONS)
+)
 # Run at every start: creates a new database's tables and leaves an existing one alone.
 SCHEMA = (
     """
@@ -29,18 +33,34 @@ SCHEMA = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS questions_by_time ON questions (asked_at)",
-    """
+    f"""
     CREATE TABLE IF NOT EXISTS feedback (
         id BIGSERIAL PRIMARY KEY,
         answer_id TEXT NOT NULL UNIQUE REFERENCES questions (id) ON DELETE CASCADE,
         helpful BOOLEAN NOT NULL,
-        given_at TIMESTAMPTZ NOT NULL
+        given_at TIMESTAMPTZ NOT NULL,
+        {REASON_COLUMN}
     )
     """,
 )
 # Two hosts starting at once must not both create the tables.
 SCHEMA_LOCK = 7_406_061_001
 CONNECT_TIMEOUT = 10.0
+
+
+def _has_reason(connection: psycopg.Connection[tuple[object, ...]]) -> bool:
+    found = connection.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = 'feedback' AND column_name = 'reason'"
+    ).fetchone()
+    return found is not None
+
+
+def add_missing_columns(connection: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Bring a log made before feedback had a reason up to date (nullable, so no row
+    changes). Checked first: ALTER TABLE would lock the table at every start."""
+    if not _has_reason(connection):
+        connection.execute(f"ALTER TABLE feedback ADD COLUMN {REASON_COLUMN}")
 
 
 def _read(
@@ -53,11 +73,15 @@ def _read(
             "FROM questions ORDER BY asked_at, seq"
         )
     ]
+    # A database read as it is (export, report) may predate the reason column.
+    query = (
+        "SELECT answer_id, helpful, given_at, reason FROM feedback ORDER BY given_at, id"
+        if _has_reason(connection)
+        else "SELECT answer_id, helpful, given_at, NULL FROM feedback ORDER BY given_at, id"
+    )
     feedback: list[FeedbackRow] = [
-        (str(r[0]), bool(r[1]), r[2])  # type: ignore[misc]
-        for r in connection.execute(
-            "SELECT answer_id, helpful, given_at FROM feedback ORDER BY given_at, id"
-        )
+        (str(r[0]), bool(r[1]), r[2], None if r[3] is None else str(r[3]))  # type: ignore[misc]
+        for r in connection.execute(query)
     ]
     return questions, feedback
 
@@ -81,6 +105,7 @@ class PostgresStore:
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             for statement in SCHEMA:
                 connection.execute(statement)
+            add_missing_columns(connection)
         self._pool = ConnectionPool(
             url, min_size=1, max_size=4, open=False, timeout=CONNECT_TIMEOUT, name="question-log"
         )
@@ -96,14 +121,18 @@ class PostgresStore:
                 rows,
             )
 
-    def add_feedback(self, answer_id: str, helpful: bool, given_at: datetime) -> bool:
+    def add_feedback(
+        self, answer_id: str, helpful: bool, given_at: datetime, reason: str | None = None
+    ) -> bool:
         try:
             with self._pool.connection() as connection:
+                # One vote per reply: the last, reason included, replaces the one before.
                 connection.execute(
-                    "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (%s, %s, %s) "
-                    "ON CONFLICT (answer_id) DO UPDATE "
-                    "SET helpful = excluded.helpful, given_at = excluded.given_at",
-                    (answer_id, helpful, given_at),
+                    "INSERT INTO feedback (answer_id, helpful, given_at, reason) "
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (answer_id) DO UPDATE "
+                    "SET helpful = excluded.helpful, given_at = excluded.given_at, "
+                    "reason = excluded.reason",
+                    (answer_id, helpful, given_at, reason),
                 )
         except psycopg.errors.ForeignKeyViolation:
             return False
@@ -127,8 +156,8 @@ class PostgresStore:
                 )
                 added += cursor.rowcount
             cursor.executemany(
-                "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (%s, %s, %s) "
-                "ON CONFLICT (answer_id) DO NOTHING",
+                "INSERT INTO feedback (answer_id, helpful, given_at, reason) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (answer_id) DO NOTHING",
                 feedback,
             )
         return added

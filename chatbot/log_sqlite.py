@@ -17,9 +17,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chatbot.log_rows import FeedbackRow, QuestionRow
+from chatbot.log_rows import FEEDBACK_REASONS, FeedbackRow, QuestionRow
 
-SCHEMA = """
+# A reason is checked by the database too, so no other value can be stored by any path.
+REASON_COLUMN = "reason TEXT CHECK (reason IN ({}))".format(
+    ", ".join(f"'{reason}'" for reason in FEEDBACK_REASONS)
+)
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS questions (
     id TEXT PRIMARY KEY,
     asked_at TEXT NOT NULL,
@@ -34,7 +38,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY,
     answer_id TEXT NOT NULL UNIQUE REFERENCES questions (id) ON DELETE CASCADE,
     helpful INTEGER NOT NULL,
-    given_at TEXT NOT NULL
+    given_at TEXT NOT NULL,
+    {REASON_COLUMN}
 );
 """
 FileIdentity = tuple[int, int] | None
@@ -97,6 +102,25 @@ def _question_row(row: Sequence[object]) -> QuestionRow:
     )
 
 
+def _has_reason(connection: sqlite3.Connection) -> bool:
+    return any(row[1] == "reason" for row in connection.execute("PRAGMA table_info(feedback)"))
+
+
+def add_missing_columns(connection: sqlite3.Connection) -> None:
+    """Bring a log file made before feedback had a reason up to date (nullable, so no
+    existing row changes); a no-op on a current file."""
+    if _has_reason(connection):
+        return
+    connection.execute("BEGIN IMMEDIATE")  # another process may be adding it too
+    try:
+        if not _has_reason(connection):
+            connection.execute(f"ALTER TABLE feedback ADD COLUMN {REASON_COLUMN}")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
 def read_rows(connection: sqlite3.Connection) -> tuple[list[QuestionRow], list[FeedbackRow]]:
     questions = [
         _question_row(row)
@@ -105,10 +129,12 @@ def read_rows(connection: sqlite3.Connection) -> tuple[list[QuestionRow], list[F
             "FROM questions ORDER BY asked_at, rowid"
         )
     ]
-    feedback = [
-        (str(row[0]), bool(row[1]), datetime.fromisoformat(row[2]))
+    # A file read as it is (export, report) may predate the reason column.
+    reason = "reason" if _has_reason(connection) else "NULL"
+    feedback: list[FeedbackRow] = [
+        (str(row[0]), bool(row[1]), datetime.fromisoformat(row[2]), row[3])
         for row in connection.execute(
-            "SELECT answer_id, helpful, given_at FROM feedback ORDER BY given_at, id"
+            f"SELECT answer_id, helpful, given_at, {reason} FROM feedback ORDER BY given_at, id"
         )
     ]
     return questions, feedback
@@ -142,8 +168,8 @@ class SQLiteStore:
         self._pool_lock = threading.Lock()
         self._closed = False
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection():  # The first connection sets the file up.
-            pass
+        with self._connection() as connection:  # The first connection sets the file up.
+            add_missing_columns(connection)
 
     def insert_questions(self, rows: Sequence[QuestionRow]) -> None:
         """All rows in one transaction: one fsync however many there are."""
@@ -157,14 +183,18 @@ class SQLiteStore:
                 raise
             connection.execute("COMMIT")
 
-    def add_feedback(self, answer_id: str, helpful: bool, given_at: datetime) -> bool:
-        row = (answer_id, int(helpful), timestamp(given_at))
+    def add_feedback(
+        self, answer_id: str, helpful: bool, given_at: datetime, reason: str | None = None
+    ) -> bool:
+        row = (answer_id, int(helpful), timestamp(given_at), reason)
         with self._connection() as connection:
             try:
+                # One vote per reply: the last, reason included, replaces the one before.
                 connection.execute(
-                    "INSERT INTO feedback (answer_id, helpful, given_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT (answer_id) DO UPDATE "
-                    "SET helpful = excluded.helpful, given_at = excluded.given_at",
+                    "INSERT INTO feedback (answer_id, helpful, given_at, reason) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (answer_id) DO UPDATE "
+                    "SET helpful = excluded.helpful, given_at = excluded.given_at, "
+                    "reason = excluded.reason",
                     row,
                 )
             except sqlite3.IntegrityError:
@@ -181,7 +211,7 @@ class SQLiteStore:
     def load(self, questions: Sequence[QuestionRow], feedback: Sequence[FeedbackRow]) -> int:
         """Add records in one transaction, keeping any already there."""
         values = [(r[0], timestamp(r[1]), r[2], r[3], int(r[4]), r[5], r[6]) for r in questions]
-        votes = [(f[0], int(f[1]), timestamp(f[2])) for f in feedback]
+        votes = [(f[0], int(f[1]), timestamp(f[2]), f[3]) for f in feedback]
         with self._connection() as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -191,8 +221,8 @@ class SQLiteStore:
                 )
                 added = connection.total_changes - before
                 connection.executemany(
-                    "INSERT OR IGNORE INTO feedback (answer_id, helpful, given_at) "
-                    "VALUES (?, ?, ?)",
+                    "INSERT OR IGNORE INTO feedback (answer_id, helpful, given_at, reason) "
+                    "VALUES (?, ?, ?, ?)",
                     votes,
                 )
             except BaseException:

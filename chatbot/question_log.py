@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from chatbot.answers import Answer
-from chatbot.log_rows import FeedbackRow, QuestionRow
+from chatbot.log_rows import FEEDBACK_REASONS, FeedbackRow, QuestionRow
 from chatbot.log_sqlite import SQLiteStore, read_file
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ class Store(Protocol):
     where: str
 
     def insert_questions(self, rows: Sequence[QuestionRow]) -> None: ...
-    def add_feedback(self, answer_id: str, helpful: bool, given_at: datetime) -> bool: ...
+    def add_feedback(
+        self, answer_id: str, helpful: bool, given_at: datetime, reason: str | None = None
+    ) -> bool: ...
     def purge(self, cutoff: datetime) -> int: ...
     def load(self, questions: Sequence[QuestionRow], feedback: Sequence[FeedbackRow]) -> int: ...
     def rows(self) -> tuple[list[QuestionRow], list[FeedbackRow]]: ...
@@ -75,6 +77,7 @@ class LoggedFeedback:
     answer_id: str
     helpful: bool
     given_at: datetime
+    reason: str | None = None  # one of FEEDBACK_REASONS, only with a thumbs-down
 
 
 @dataclass(frozen=True)
@@ -239,13 +242,14 @@ class QuestionLog:
         except self.errors:  # The record is safe; the purge is retried in an hour.
             logger.exception("could not purge old records from %s", self.where)
 
-    def add_feedback(self, answer_id: str, helpful: bool) -> bool:
-        """Record thumbs up or down; False when no logged reply has that id.
+    def add_feedback(self, answer_id: str, helpful: bool, reason: str | None = None) -> bool:
+        """Record thumbs up or down, and why not; False when no logged reply has that id.
 
-        One vote per reply: a visitor who changes their mind replaces their vote, and
-        repeated clicks count once.
+        One vote per reply: a visitor who changes their mind replaces their vote (its
+        reason too), and repeated clicks count once.
         """
-        return self.store.add_feedback(answer_id, helpful, self._clock())
+        check_reason(helpful, reason)
+        return self.store.add_feedback(answer_id, helpful, self._clock(), reason)
 
     def purge(self) -> int:
         """Delete records (and their feedback) older than the retention period."""
@@ -263,7 +267,7 @@ class QuestionLog:
             (q.id, q.asked_at, q.question, q.band, q.answered, q.passage_id, q.confidence)
             for q in snapshot.questions
         ]
-        feedback = [(f.answer_id, f.helpful, f.given_at) for f in snapshot.feedback]
+        feedback = [(f.answer_id, f.helpful, f.given_at, f.reason) for f in snapshot.feedback]
         return self.store.load(questions, feedback)
 
     def snapshot(self) -> LogSnapshot:
@@ -274,6 +278,16 @@ class QuestionLog:
         if hasattr(self, "_writer"):
             self._writer.stop()
         self.store.close()
+
+
+def check_reason(helpful: bool, reason: str | None) -> None:
+    """Raise ValueError unless `reason` is None, or one of the reasons with a thumbs-down."""
+    if reason is None:
+        return
+    if reason not in FEEDBACK_REASONS:
+        raise ValueError(f"unknown reason {reason!r}: use one of {', '.join(FEEDBACK_REASONS)}")
+    if helpful:
+        raise ValueError("a reason goes only with helpful false (a thumbs-down)")
 
 
 def _hide_password(url: str) -> str:
@@ -329,6 +343,7 @@ EXPORT_FIELDS = (
     "confidence",
     "helpful",
     "feedback_at",
+    "reason",
 )
 EXPORT_FORMATS = ("jsonl", "csv")
 
@@ -353,6 +368,7 @@ def export_records(snapshot: LogSnapshot) -> Iterator[dict[str, object]]:
             "feedback_at": None
             if vote is None
             else vote.given_at.astimezone(UTC).isoformat(timespec="seconds"),
+            "reason": None if vote is None else vote.reason,
         }
 
 
@@ -388,11 +404,15 @@ def read_export(path: Path) -> LogSnapshot:
                     confidence=float(record["confidence"]),
                 )
                 if record.get("helpful") is not None:
+                    helpful = bool(record["helpful"])
+                    # Optional: exports made before feedback had a reason have none.
+                    reason = record.get("reason")
+                    check_reason(helpful, None if reason is None else _text(reason))
                     feedback.append(
-                        LoggedFeedback(
-                            logged.id, bool(record["helpful"]), _moment(record["feedback_at"])
-                        )
+                        LoggedFeedback(logged.id, helpful, _moment(record["feedback_at"]), reason)
                     )
+                elif record.get("reason") is not None:
+                    raise ValueError("a reason without a vote (helpful is empty)")
             except (ValueError, KeyError, TypeError, AttributeError) as error:
                 problem = f"missing field {error}" if isinstance(error, KeyError) else error
                 raise ExportError(f"{path}:{number}: not a logged question ({problem})") from None

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from chatbot.answers import Answer
 from chatbot.documents import KnowledgeBase, Passage
+from chatbot.log_rows import FeedbackReason
 from chatbot.urls import passage_url
 
 MAX_QUESTION_CHARS = 1000
@@ -115,7 +124,18 @@ class FeedbackRequest(BaseModel):
     model_config = ConfigDict(
         strict=True,
         json_schema_extra={
-            "examples": [{"answer_id": "0f8e4c2a9b7d4e61a3c5b2d1e0f9a8b7", "helpful": True}]
+            "examples": [
+                {"answer_id": "0f8e4c2a9b7d4e61a3c5b2d1e0f9a8b7", "helpful": True},
+                {
+                    "answer_id": "0f8e4c2a9b7d4e61a3c5b2d1e0f9a8b7",
+                    "helpful": False,
+                    "reason": "too_general",
+                },
+            ],
+            # The schema says what the validator below enforces, so clients (and the
+            # schema-driven fuzz test) know a thumbs-up carries no reason.
+            "if": {"properties": {"helpful": {"const": True}}, "required": ["helpful"]},
+            "then": {"properties": {"reason": {"type": "null"}}},
         },
     )
 
@@ -123,6 +143,22 @@ class FeedbackRequest(BaseModel):
         str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")
     ] = Field(description="The `answer_id` of the /ask reply this is about.")
     helpful: bool = Field(description="Thumbs up (true) or down (false).")
+    reason: FeedbackReason | None = Field(
+        default=None,
+        description="Why it did not help, only with `helpful` false (optional): `wrong` "
+        "(a wrong answer), `unanswered` (it did not answer the question) or `too_general`. "
+        "It replaces the reply's earlier vote, as any vote does.",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _only_with_thumbs_down(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        if reason is not None and info.data.get("helpful") is True:
+            raise PydanticCustomError(
+                "reason_with_thumbs_up",
+                "a reason can only be given with helpful false (a thumbs-down)",
+            )
+        return reason
 
 
 class FeedbackResponse(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -231,3 +232,123 @@ def test_a_database_that_cannot_be_reached_stops_start_up_with_a_message(
     assert "Connection refused" in result.output
     assert "secret" not in result.output
     assert "Traceback" not in result.output
+
+
+# The feedback table as logs made before feedback had a reason hold it.
+OLD_FEEDBACK = (
+    "CREATE TABLE questions (id TEXT PRIMARY KEY, asked_at {time} NOT NULL, "
+    "question TEXT NOT NULL, band TEXT NOT NULL, answered {boolean} NOT NULL, "
+    "passage_id TEXT, confidence {real} NOT NULL{seq})",
+    "CREATE TABLE feedback (id {key}, answer_id TEXT NOT NULL UNIQUE "
+    "REFERENCES questions (id) ON DELETE CASCADE, helpful {boolean} NOT NULL, "
+    "given_at {time} NOT NULL)",
+    "INSERT INTO questions (id, asked_at, question, band, answered, passage_id, confidence) "
+    "VALUES ('old', '2026-01-01T00:00:00+00:00', 'old question', 'fallback', {false}, NULL, 0.1)",
+    "INSERT INTO feedback (answer_id, helpful, given_at) "
+    "VALUES ('old', {false}, '2026-01-01T00:01:00+00:00')",
+)
+
+
+def _old_schema_log(target: Target) -> None:
+    """A log as the version before reasons wrote it, with one question and one vote."""
+    if isinstance(target, Path):
+        words = {"time": "TEXT", "boolean": "INTEGER", "real": "REAL", "seq": ""}
+        statements = [s.format(key="INTEGER PRIMARY KEY", false="0", **words) for s in OLD_FEEDBACK]
+        with sqlite3.connect(target) as connection:
+            for statement in statements:
+                connection.execute(statement)
+        connection.close()
+        return
+    import psycopg
+
+    words = {"time": "TIMESTAMPTZ", "boolean": "BOOLEAN", "real": "DOUBLE PRECISION"}
+    statements = [
+        s.format(key="BIGSERIAL PRIMARY KEY", false="false", seq=", seq BIGSERIAL", **words)
+        for s in OLD_FEEDBACK
+    ]
+    with psycopg.connect(target) as database:
+        for statement in statements:
+            database.execute(statement)
+
+
+def test_a_reason_is_stored_with_a_thumbs_down_and_the_last_vote_wins(target: Target) -> None:
+    log = QuestionLog(target, retention_days=30)
+    try:
+        first, second, third = (log.record(_answer(f"q{n}")) for n in range(3))
+        assert log.add_feedback(first, helpful=False, reason="too_general")
+        assert log.add_feedback(second, helpful=False, reason="wrong")
+        assert log.add_feedback(second, helpful=False, reason="unanswered")  # changed mind
+        assert log.add_feedback(third, helpful=False, reason="wrong")
+        assert log.add_feedback(third, helpful=True)  # a thumbs-up drops the reason
+        assert not log.add_feedback("f" * 32, helpful=False, reason="wrong")
+    finally:
+        log.close()
+    votes = {f.answer_id: (f.helpful, f.reason) for f in read_log(target).feedback}
+    assert votes == {
+        first: (False, "too_general"),
+        second: (False, "unanswered"),
+        third: (True, None),
+    }
+
+
+@pytest.mark.parametrize(("helpful", "reason"), [(True, "wrong"), (False, "bad"), (False, "WRONG")])
+def test_the_log_refuses_a_reason_outside_the_set_or_with_a_thumbs_up(
+    target: Target, helpful: bool, reason: str
+) -> None:
+    log = QuestionLog(target, retention_days=30)
+    try:
+        answer_id = log.record(_answer("q"))
+        with pytest.raises(ValueError, match="reason"):
+            log.add_feedback(answer_id, helpful=helpful, reason=reason)
+        assert log.snapshot().feedback == ()
+    finally:
+        log.close()
+
+
+def test_a_log_made_before_reasons_gets_the_column_at_start_and_keeps_its_votes(
+    target: Target,
+) -> None:
+    _old_schema_log(target)
+    before = read_log(target)  # read as it is, without the column
+    assert [(f.answer_id, f.helpful, f.reason) for f in before.feedback] == [("old", False, None)]
+    log = QuestionLog(target, retention_days=3650)
+    try:
+        new = log.record(_answer("new"))
+        assert log.add_feedback(new, helpful=False, reason="wrong")
+    finally:
+        log.close()
+    QuestionLog(target, retention_days=3650).close()  # a second start finds it done
+    votes = {f.answer_id: (f.helpful, f.reason) for f in read_log(target).feedback}
+    assert votes == {"old": (False, None), new: (False, "wrong")}
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "csv"])
+def test_export_carries_the_reason_and_import_log_takes_it_back(
+    target: Target, output_format: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "source.db"
+    old = QuestionLog(source, retention_days=30)
+    ids = [old.record(_answer(f"question {n}")) for n in range(3)]
+    old.add_feedback(ids[0], helpful=False, reason="too_general")
+    old.add_feedback(ids[1], helpful=True)
+    old.close()
+    runner = CliRunner()
+    monkeypatch.setenv("CHATBOT_DATABASE_URL", "")
+    out = tmp_path / f"log.{output_format}"
+    arguments = ["export", "--db", str(source), "--format", output_format, "--out", str(out)]
+    assert runner.invoke(cli, arguments).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    rows = (
+        [json.loads(line) for line in text.splitlines()]
+        if output_format == "jsonl"
+        else list(csv.DictReader(io.StringIO(text)))
+    )
+    assert [row["reason"] or None for row in rows] == ["too_general", None, None]
+    if output_format == "csv":
+        return  # import-log reads JSONL
+    for name, value in _environment(target).items():
+        monkeypatch.setenv(name, value)
+    loaded = runner.invoke(cli, ["import-log", str(out)])
+    assert loaded.exit_code == 0, loaded.output
+    votes = {f.answer_id: (f.helpful, f.reason) for f in read_log(target).feedback}
+    assert votes == {ids[0]: (False, "too_general"), ids[1]: (True, None)}

@@ -123,7 +123,7 @@ def test_the_log_keeps_nothing_about_who_asked(log_client: LogClient) -> None:
             "passage_id",
             "confidence",
         },
-        "feedback": {"id", "answer_id", "helpful", "given_at"},
+        "feedback": {"id", "answer_id", "helpful", "given_at", "reason"},
     }
     assert not any(m in row for row in rows for m in ("testclient", "marker", "127.0.0.1"))
 
