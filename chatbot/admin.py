@@ -38,11 +38,12 @@ from limits.strategies import MovingWindowRateLimiter
 from chatbot import inbox
 from chatbot.engine import Engine
 from chatbot.limits import client_address
+from chatbot.log_rows import FEEDBACK_REASONS
 from chatbot.question_log import QuestionLog
 from chatbot.reloading import kept_message, reload_engine
-from chatbot.report import DayCount, build_report
+from chatbot.report import REASON_LABELS, DayCount, build_report
 from chatbot.settings import Settings
-from chatbot.urls import passage_id_url
+from chatbot.urls import article_path, passage_id_url
 
 CHART_HEIGHT = 160
 BAR_WIDTH = 14
@@ -259,6 +260,8 @@ def _admin_page(
         "notice": notice,
         "problems": problems,
         "passage_url": passage_id_url,
+        "article_url": article_path,
+        "reason_labels": [REASON_LABELS[reason] for reason in FEEDBACK_REASONS],
         "inbox": inbox.build_inbox(snapshot, engine) if snapshot is not None else [],
     }
     templates: Jinja2Templates = request.app.state.templates

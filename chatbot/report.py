@@ -2,7 +2,8 @@
 
 The report only suggests; nothing here changes the knowledge base. Questions are
 grouped by their normalised text, so "Why are my hips tight?" and "why are my hips
-tight" count as one. Every question is one of three outcomes, counted the same way
+tight" count as one. The reasons given with a thumbs-down are counted per passage and
+per article. Every question is one of three outcomes, counted the same way
 everywhere: answered, unanswered (a suggestion or a fallback, which new content could
 fix) or other (a referral to a professional, small talk).
 """
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from chatbot.log_rows import FEEDBACK_REASONS
 from chatbot.question_log import LoggedQuestion, LogSnapshot
 from chatbot.rules import plain
 from chatbot.scoring import SCORING
@@ -26,6 +29,13 @@ UNANSWERED_BANDS = frozenset({"suggest", "fallback"})
 _UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
 LOW_CONFIDENCE = SCORING.low_confidence
 TOP = 10
+# How the report and /admin name each reason; the chat page's buttons say the same
+# (web/static/messages.js).
+REASON_LABELS = {
+    "wrong": "Wrong answer",
+    "unanswered": "Didn't answer my question",
+    "too_general": "Too general",
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,18 @@ class PassageFeedback:
     passage_id: str | None  # None: feedback on replies that quoted nothing
     thumbs_down: int
     thumbs_up: int
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    """How often each reason was given about one passage or one article."""
+
+    key: str | None  # a passage id or a document id; None: replies that quoted nothing
+    counts: tuple[int, ...]  # one per reason, in the order of FEEDBACK_REASONS
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,8 @@ class Report:
     thumbs_down: tuple[PassageFeedback, ...]
     days: tuple[DayCount, ...]
     low_confidence_below: float
+    reasons_by_passage: tuple[ReasonCount, ...] = ()
+    reasons_by_article: tuple[ReasonCount, ...] = ()
 
     @property
     def unanswered_total(self) -> int:
@@ -89,6 +113,8 @@ def build_report(
         thumbs_down=_thumbs_down(snapshot, top),
         days=_per_day(questions),
         low_confidence_below=low_confidence,
+        reasons_by_passage=_reasons(snapshot, top, _passage),
+        reasons_by_article=_reasons(snapshot, top, _article),
     )
 
 
@@ -117,6 +143,31 @@ def _thumbs_down(snapshot: LogSnapshot, top: int) -> tuple[PassageFeedback, ...]
             (up if feedback.helpful else down)[passage_of[feedback.answer_id]] += 1
     rows = [PassageFeedback(passage, count, up[passage]) for passage, count in down.items()]
     rows.sort(key=lambda r: (-r.thumbs_down, r.thumbs_up, r.passage_id or ""))
+    return tuple(rows[:top])
+
+
+def _passage(passage_id: str | None) -> str | None:
+    return passage_id
+
+
+def _article(passage_id: str | None) -> str | None:
+    return None if passage_id is None else passage_id.partition("#")[0]
+
+
+def _reasons(
+    snapshot: LogSnapshot, top: int, key: Callable[[str | None], str | None]
+) -> tuple[ReasonCount, ...]:
+    """Reasons given per passage (or article), most given first; one vote per reply."""
+    passage_of = {q.id: q.passage_id for q in snapshot.questions}
+    tally: dict[str | None, Counter[str]] = defaultdict(Counter)
+    for feedback in snapshot.feedback:
+        if feedback.reason is not None and feedback.answer_id in passage_of:
+            tally[key(passage_of[feedback.answer_id])][feedback.reason] += 1
+    rows = [
+        ReasonCount(name, tuple(counts[reason] for reason in FEEDBACK_REASONS))
+        for name, counts in tally.items()
+    ]
+    rows.sort(key=lambda r: (-r.total, r.key or ""))
     return tuple(rows[:top])
 
 
@@ -162,6 +213,12 @@ def format_report(report: Report) -> str:
         ),
         *([] if report.thumbs_down else ["  (none)"]),
         "",
+        "Why answers did not help, per passage:",
+        *_reason_lines(report.reasons_by_passage, "passage"),
+        "",
+        "Why answers did not help, per article:",
+        *_reason_lines(report.reasons_by_article, "article"),
+        "",
         "Questions per day (UTC):",
         f"  {'day':<10}  total answered unanswered other",
         *(
@@ -171,6 +228,23 @@ def format_report(report: Report) -> str:
         *([] if report.days else ["  (none)"]),
     ]
     return "\n".join(lines)
+
+
+def _reason_lines(rows: tuple[ReasonCount, ...], what: str) -> list[str]:
+    if not rows:
+        return ["  (none)"]
+    # Each count is right-aligned under its reason's name.
+    widths = [max(5, len(reason)) for reason in FEEDBACK_REASONS]
+    header = " ".join(f"{r:>{w}}" for r, w in zip(FEEDBACK_REASONS, widths, strict=True))
+    return [
+        f"  {header}  {what}",
+        *(
+            "  "
+            + " ".join(f"{c:>{w}}" for c, w in zip(row.counts, widths, strict=True))
+            + f"  {printable(row.key) if row.key else '(no answer)'}"
+            for row in rows
+        ),
+    ]
 
 
 def _counted(counts: tuple[QuestionCount, ...]) -> list[str]:

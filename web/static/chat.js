@@ -1,5 +1,6 @@
 // The chat page's behaviour: asks /ask in place, keeps the conversation for the tab
-// (sessionStorage), posts thumbs to /feedback, and reports failures in the conversation.
+// (sessionStorage), posts thumbs to /feedback (and, after a "No", the reason picked), and
+// reports failures in the conversation.
 // messages.js builds the messages themselves.
 (function () {
   "use strict";
@@ -117,6 +118,24 @@
     return true;
   }
 
+  // One vote per reply, kept by the server: each post replaces the reply's last one.
+  async function postFeedback(item, helpful, reason) {
+    const body = { answer_id: item.dataset.answerId, helpful: helpful };
+    if (reason) body.reason = reason;
+    const response = await fetch("/feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(String(response.status));
+    const turn = turns.find((t) => t.reply.answer_id === item.dataset.answerId);
+    if (turn) {
+      turn.helpful = helpful;
+      turn.reason = reason || undefined;
+      save();
+    }
+  }
+
   async function sendFeedback(thumb) {
     const block = thumb.closest(".feedback");
     const item = thumb.closest(".message");
@@ -126,22 +145,34 @@
       other.setAttribute("aria-pressed", String(other === thumb));
     }
     const status = block.querySelector(".feedback-status");
+    const offered = block.querySelector(".feedback-reasons");
     try {
-      const response = await fetch("/feedback", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ answer_id: item.dataset.answerId, helpful: helpful }),
-      });
-      if (!response.ok) throw new Error(String(response.status));
+      await postFeedback(item, helpful, null);
       status.textContent = "Thanks for your feedback.";
-      const turn = turns.find((t) => t.reply.answer_id === item.dataset.answerId);
-      if (turn) {
-        turn.helpful = helpful;
-        save();
-      }
+      // A new "No" starts without a reason, as the server now has it; "Yes" needs none.
+      if (offered) offered.remove();
+      if (!helpful) block.insertBefore(messages.reasons(null), status);
     } catch (error) {
       thumb.setAttribute("aria-pressed", "false");
       status.textContent = "Your feedback could not be sent. Please try again.";
+    }
+  }
+
+  async function sendReason(button) {
+    const block = button.closest(".feedback");
+    const item = button.closest(".message");
+    if (!block || !item) return;
+    const reason = button.dataset.reason;
+    for (const other of block.querySelectorAll(".reason")) {
+      other.setAttribute("aria-pressed", String(other === button));
+    }
+    const status = block.querySelector(".feedback-status");
+    try {
+      await postFeedback(item, false, reason);
+      status.textContent = "Thanks: noted as “" + messages.reasonLabel(reason) + "”.";
+    } catch (error) {
+      button.setAttribute("aria-pressed", "false");
+      status.textContent = "Your reason could not be sent. Please try again.";
     }
   }
 
@@ -181,6 +212,8 @@
   conversation.addEventListener("click", (event) => {
     const thumb = event.target.closest(".thumb");
     if (thumb) sendFeedback(thumb);
+    const reason = event.target.closest(".reason");
+    if (reason) sendReason(reason);
   });
   if (clearForm) {
     clearForm.addEventListener("submit", (event) => {
@@ -195,7 +228,7 @@
     turns = load();
     for (const turn of turns) {
       show(messages.user(turn.question));
-      show(messages.bot(turn.reply, config, turn.helpful));
+      show(messages.bot(turn.reply, config, turn.helpful, turn.reason));
     }
     if (turns.length) conversation.lastElementChild.scrollIntoView({ block: "end" });
   }

@@ -64,7 +64,38 @@
     return bandText(config, reply.band).note;
   }
 
-  function feedbackBlock(helpful) {
+  // Why a reply did not help: the fixed set POST /feedback accepts (FEEDBACK_REASONS in
+  // chatbot/log_rows.py), worded as the report names them (REASON_LABELS in chatbot/report.py).
+  const REASONS = [
+    ["wrong", "Wrong answer"],
+    ["unanswered", "Didn't answer my question"],
+    ["too_general", "Too general"],
+  ];
+
+  // Offered only after "No" is pressed (or restored with a "No"), never in a reply's first
+  // DOM, so the server partial and this script still build the same reply. Reuses the
+  // related questions' layout and chips.
+  function reasons(chosen) {
+    const group = el("div", "feedback-reasons related");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Why wasn't it helpful?");
+    group.appendChild(el("p", "related-label", "Why wasn't it helpful?"));
+    for (const [value, label] of REASONS) {
+      const button = el("button", "chip reason", label);
+      button.type = "button";
+      button.dataset.reason = value;
+      button.setAttribute("aria-pressed", String(chosen === value));
+      group.appendChild(button);
+    }
+    return group;
+  }
+
+  function reasonLabel(value) {
+    const found = REASONS.find((r) => r[0] === value);
+    return found ? found[1] : "";
+  }
+
+  function feedbackBlock(helpful, reason) {
     const block = el("div", "feedback");
     block.setAttribute("role", "group");
     block.setAttribute("aria-label", "Was this helpful?");
@@ -76,6 +107,7 @@
       thumb.setAttribute("aria-pressed", String(helpful === (value === "true")));
       block.appendChild(thumb);
     }
+    if (helpful === false) block.appendChild(reasons(reason));
     const status = el("span", "feedback-status");
     status.setAttribute("role", "status");
     block.appendChild(status);
@@ -91,7 +123,7 @@
     return item;
   }
 
-  function bot(reply, config, helpful) {
+  function bot(reply, config, helpful, reason) {
     const band = String(reply.band);
     const item = el("li", "message bot band-" + band);
     item.dataset.band = band;
@@ -115,7 +147,9 @@
       for (const r of reply.related) related.appendChild(askButton(String(r.title)));
       bubble.appendChild(related);
     }
-    if (bandText(config, band).rated && reply.answer_id) bubble.appendChild(feedbackBlock(helpful));
+    if (bandText(config, band).rated && reply.answer_id) {
+      bubble.appendChild(feedbackBlock(helpful, reason));
+    }
     bubble.appendChild(el("p", "answer-disclaimer", reply.disclaimer));
     item.appendChild(bubble);
     return item;
@@ -148,5 +182,12 @@
     return item;
   }
 
-  window.ChatMessages = { user: user, bot: bot, error: error, typing: typing };
+  window.ChatMessages = {
+    user: user,
+    bot: bot,
+    error: error,
+    typing: typing,
+    reasons: reasons,
+    reasonLabel: reasonLabel,
+  };
 })();
