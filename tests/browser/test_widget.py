@@ -206,6 +206,10 @@ def test_axe_finds_no_serious_violations_in_the_widget(
     page = _host(context, sites.allowed)
     page.get_by_role("button", name="Ask a question").click()
     chat = page.frame_locator("#chatbot-panel iframe")
+    # The frame's script moves focus into the box once it runs: only then does Enter
+    # ask in the frame (without the script the form would post to a new tab).
+    expect(chat.locator("#question")).to_have_value(FAQ_QUESTION)
+    expect(chat.locator("#question")).to_be_focused()
     chat.locator("#question").press("Enter")
     expect(chat.locator(".message.bot .citation")).to_be_visible()
     assert _serious(page) == []
