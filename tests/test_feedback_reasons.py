@@ -142,6 +142,18 @@ def test_the_schema_documents_the_reasons_and_that_they_go_with_a_thumbs_down(
 
 # import-log
 
+# One exported record as `chatbot export` writes it, before its vote.
+EXPORTED: dict[str, Any] = {
+    "id": "a1",
+    "asked_at": "2026-03-01T09:00:00+00:00",
+    "question": "q",
+    "band": "fallback",
+    "answered": False,
+    "passage_id": None,
+    "confidence": 0.1,
+    "feedback_at": "2026-03-01T09:01:00+00:00",
+}
+
 
 @pytest.mark.parametrize(
     ("changes", "problem"),
@@ -154,17 +166,7 @@ def test_the_schema_documents_the_reasons_and_that_they_go_with_a_thumbs_down(
 def test_import_log_refuses_a_bad_reason_with_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any], problem: str
 ) -> None:
-    record = {
-        "id": "a1",
-        "asked_at": "2026-03-01T09:00:00+00:00",
-        "question": "q",
-        "band": "fallback",
-        "answered": False,
-        "passage_id": None,
-        "confidence": 0.1,
-        "feedback_at": "2026-03-01T09:01:00+00:00",
-        **changes,
-    }
+    record = {**EXPORTED, **changes}
     export = tmp_path / "log.jsonl"
     export.write_text(
         json.dumps({**record, "id": "a0", "reason": None}) + "\n" + json.dumps(record)
@@ -180,17 +182,7 @@ def test_import_log_refuses_a_bad_reason_with_its_line(
 def test_import_log_takes_an_export_made_before_reasons(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    record = {
-        "id": "a1",
-        "asked_at": "2026-03-01T09:00:00+00:00",
-        "question": "q",
-        "band": "fallback",
-        "answered": False,
-        "passage_id": None,
-        "confidence": 0.1,
-        "helpful": False,
-        "feedback_at": "2026-03-01T09:01:00+00:00",
-    }
+    record = {**EXPORTED, "helpful": False}
     export = tmp_path / "old.jsonl"
     export.write_text(json.dumps(record) + "\n")
     monkeypatch.setenv("CHATBOT_DATABASE_URL", "")
