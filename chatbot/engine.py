@@ -86,7 +86,11 @@ class Engine:
         if answer.band == "answer" or query == question:
             return answer
         follow_up = answer_question(
-            question, lambda _: self._search(query), self.knowledge, self.policy
+            question,
+            lambda _: self._search(query),
+            self.knowledge,
+            self.policy,
+            self.retriever.scope.focus(question),
         )
         return follow_up if follow_up.confidence > answer.confidence else answer
 
@@ -94,11 +98,8 @@ class Engine:
         """The answer to a message. One that asks several questions gets the answer to
         the whole message, or when there is none, to the question answered best; the
         other questions' passages come first among the related ones."""
-        whole = answer_question(question, self._search, self.knowledge, self.policy)
-        parts = [
-            answer_question(q, self._search, self.knowledge, self.policy)
-            for q in questions_of(question)
-        ]
+        whole = self._answer_one(question)
+        parts = [self._answer_one(q) for q in questions_of(question)]
         if not parts:
             return whole
         # The message as a whole keeps its answer when it has one: a question cut from
@@ -119,6 +120,10 @@ class Engine:
             )
         )[:MAX_RELATED]
         return replace(best, question=question, related=related)
+
+    def _answer_one(self, question: str) -> Answer:
+        focus = self.retriever.scope.focus(question)
+        return answer_question(question, self._search, self.knowledge, self.policy, focus)
 
     def _search(self, question: str) -> list[Hit]:
         return self.retriever.search(question, k=SEARCH_DEPTH)

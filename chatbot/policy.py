@@ -9,6 +9,7 @@ long, why: `chatbot.answer_types`) is a `suggest`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -48,13 +49,23 @@ Search = Callable[[str], Sequence[Hit]]
 
 
 def answer_question(
-    question: str, search: Search, knowledge: KnowledgeBase, policy: Policy
+    question: str,
+    search: Search,
+    knowledge: KnowledgeBase,
+    policy: Policy,
+    focus: Sequence[str] = (),
 ) -> Answer:
-    """Decide the reply to `question`; the text is always quoted, never generated."""
+    """Decide the reply to `question`; the text is always quoted, never generated.
+    `focus` holds words the question is about that an answer must mention too."""
     hits = list(search(question))
     best = hits[0] if hits else None
     confidence = round(best.score, 4) if best else 0.0
-    if best is not None and best.score >= policy.answer_threshold and _can_answer(question, best):
+    if (
+        best is not None
+        and best.score >= policy.answer_threshold
+        and _can_answer(question, best)
+        and _mentions(best.passage, focus)
+    ):
         others = (h.passage for h in hits[1:] if h.score >= policy.suggest_threshold)
         # A related question with the answer's own title would only repeat it.
         related = tuple(p for p in _distinct(others) if p.title != best.passage.title)
@@ -102,6 +113,12 @@ def _can_answer(question: str, hit: Hit) -> bool:
     that the passage does not give."""
     kind = asked_type(question)
     return kind is None or gives(kind, hit.passage.text)
+
+
+def _mentions(passage: Passage, words: Sequence[str]) -> bool:
+    """Whether the passage speaks of every word (as a word, in any letter case)."""
+    text = " ".join((passage.text, passage.title, *passage.headings)).lower()
+    return all(re.search(rf"\b{re.escape(w)}", text) for w in words)
 
 
 def _distinct(passages: Iterable[Passage]) -> tuple[Passage, ...]:

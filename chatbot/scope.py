@@ -56,6 +56,12 @@ class Scope:
             found += body_parts.findall(text)
         return found
 
+    def focus(self, question: str) -> list[str]:
+        """Other body parts `question` names even beside a subject ("can tight hips make
+        my ankles hurt"): the passage that answers it must speak of them too."""
+        body_parts = self._patterns[1]
+        return body_parts.findall(plain(question)) if body_parts else []
+
 
 def load_scope(knowledge_dir: Path, knowledge: KnowledgeBase | None = None) -> Scope:
     """The scope of a knowledge folder: the package's general lists, less what the
