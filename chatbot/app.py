@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = Engine.from_settings(settings)
     question_log = (
-        QuestionLog(settings.database_url or settings.db, settings.retention_days)
+        QuestionLog(settings.log_location, settings.retention_days)
         if settings.log_questions
         else None
     )

@@ -273,10 +273,11 @@ def _read_log_or_exit(db: Path | None) -> LogSnapshot:
     import sqlite3
 
     from chatbot.question_log import read_log
+    from chatbot.settings import redacted
 
     settings = load_settings()
-    target: Path | str = db or settings.database_url or settings.db
-    where = target if isinstance(target, Path) else target.rpartition("@")[2]
+    target: Path | str = db or settings.log_location
+    where = target if isinstance(target, Path) else redacted(target)
     try:
         return read_log(target)
     except FileNotFoundError:
@@ -344,7 +345,7 @@ def import_log(
     except ExportError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
-    log = built_or_exit(lambda s: QuestionLog(s.database_url or s.db, s.retention_days), settings)
+    log = built_or_exit(lambda s: QuestionLog(s.log_location, s.retention_days), settings)
     try:
         added = log.load(snapshot)
     finally:

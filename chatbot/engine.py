@@ -77,21 +77,17 @@ class Engine:
         question that named a subject."""
         disclaimer = self.policy.default_disclaimer
         early = triage(question, self.red_flags, disclaimer, self.covered) or smalltalk(
-            question, self.chat, self.knowledge, disclaimer
+            question, self.chat, self.site.starters, disclaimer
         )
         if early is not None:
             return early
         answer = self._answer(question)
-        query = search_text(question, history, self.retriever.names_a_subject)
-        if answer.band == "answer" or query == question:
+        if answer.band == "answer" or not history:
             return answer
-        follow_up = answer_question(
-            question,
-            lambda _: self._search(query),
-            self.knowledge,
-            self.policy,
-            self.retriever.scope.focus(question),
-        )
+        query = search_text(question, history, self.retriever.names_a_subject)
+        if query == question:
+            return answer
+        follow_up = self._answer_one(question, query)
         return follow_up if follow_up.confidence > answer.confidence else answer
 
     def _answer(self, question: str) -> Answer:
@@ -121,9 +117,11 @@ class Engine:
         )[:MAX_RELATED]
         return replace(best, question=question, related=related)
 
-    def _answer_one(self, question: str) -> Answer:
+    def _answer_one(self, question: str, query: str | None = None) -> Answer:
+        """The policy's answer to `question`, searched as `query` when given."""
         focus = self.retriever.scope.focus(question)
-        return answer_question(question, self._search, self.knowledge, self.policy, focus)
+        search = self._search if query is None else lambda _: self._search(query)
+        return answer_question(question, search, self.knowledge, self.policy, focus)
 
     def _search(self, question: str) -> list[Hit]:
         return self.retriever.search(question, k=SEARCH_DEPTH)

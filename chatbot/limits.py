@@ -17,7 +17,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.errors import ConfigurationError, StorageError
@@ -26,7 +26,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chatbot.settings import Settings
+from chatbot.settings import Settings, redacted
 
 # What each question or vote costs a client: the API, and the chat page's form posts.
 RATE_LIMITED = frozenset({("POST", "/ask"), ("POST", "/feedback"), ("POST", "/")})
@@ -154,16 +154,6 @@ def open_storage(url: str) -> Storage:
             "redis:// URL"
         )
     return storage
-
-
-def redacted(url: str) -> str:
-    """`url` without its password, fit for a log line or an error message."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit(parts._replace(netloc=user + host))
 
 
 class LimitsMiddleware:

@@ -13,6 +13,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from chatbot.log_rows import FEEDBACK_REASONS, FeedbackRow, QuestionRow
+from chatbot.settings import redacted
 
 # Why a thumbs-down was given; checked by the database too, as in SQLite.
 REASON_COLUMN = "reason TEXT CHECK (reason IN ({}))".format(
@@ -98,7 +99,7 @@ class PostgresStore:
     errors: tuple[type[Exception], ...] = (psycopg.Error,)
 
     def __init__(self, url: str) -> None:
-        self.where = url.rpartition("@")[2] if "@" in url else url.partition("://")[2]
+        self.where = redacted(url)
         # One plain connection first: an unreachable server fails at once with its own
         # message (the pool would retry until its timeout), and sets the schema up.
         with psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)) as connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -201,6 +202,11 @@ class Settings(BaseSettings):
         origins = (o.strip().rstrip("/") for o in self.embed_origins.split(","))
         return tuple(dict.fromkeys(o for o in origins if o))
 
+    @property
+    def log_location(self) -> Path | str:
+        """Where the question log lives: CHATBOT_DATABASE_URL when set, else CHATBOT_DB."""
+        return self.database_url or self.db
+
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> Settings:
         if self.suggest_threshold > self.answer_threshold:
@@ -241,3 +247,13 @@ class Settings(BaseSettings):
                 f"characters, at least {MIN_ADMIN_TOKEN_DISTINCT} of them different"
             )
         return self
+
+
+def redacted(url: str) -> str:
+    """`url` without its password, fit for a log line or an error message."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + host))

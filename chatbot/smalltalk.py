@@ -6,7 +6,7 @@ from pathlib import Path
 
 from chatbot import defaults
 from chatbot.answers import Answer
-from chatbot.documents import KnowledgeBase
+from chatbot.documents import Passage
 from chatbot.rules import Rule, RuleSet, load_rules, plain
 
 SMALLTALK_FILE = "smalltalk.yaml"
@@ -18,21 +18,21 @@ def load_smalltalk(knowledge_dir: Path) -> RuleSet:
 
 
 def smalltalk(
-    question: str, rules: RuleSet, knowledge: KnowledgeBase, disclaimer: str
+    question: str, rules: RuleSet, starters: tuple[Passage, ...], disclaimer: str
 ) -> Answer | None:
-    """A friendly reply naming what the bot knows about, when the whole question is chat."""
+    """A friendly reply, when the whole question is chat, with the site's starter
+    questions. The replies' `{topics}` were filled in from site.yaml when they loaded."""
     rule = chat_rule(question, rules)
     if rule is None:
         return None
-    topics = ", ".join(d.title.rstrip("?") for d in knowledge.documents)
     return Answer(
         question=question,
         band="smalltalk",
         answered=False,
-        text=rules.reply(rule).replace("{topics}", topics),
+        text=rules.reply(rule),
         confidence=0.0,
         passage=None,
-        related=knowledge.starters(),
+        related=starters,
         disclaimer=disclaimer,
     )
 

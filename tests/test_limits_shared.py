@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from chatbot.app import create_app
-from chatbot.limits import RateLimiter, redacted
-from chatbot.settings import Settings
+from chatbot.limits import RateLimiter
+from chatbot.settings import Settings, redacted
 from tests.conftest import FIXTURES
 from tests.redis import redis_url
 

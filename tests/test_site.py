@@ -228,3 +228,10 @@ def test_check_says_which_rules_and_site_are_in_force(folder: Path) -> None:
     )
     added = runner.invoke(cli, ["check", str(folder)])
     assert f"1 added and 0 replaced by {folder / 'safety.yaml'}" in added.output
+
+
+def test_small_talk_offers_the_sites_starter_questions(folder: Path) -> None:
+    (folder / "site.yaml").write_text("starters: ['Should a hamstring stretch hurt?']\n")
+    answer = Engine.build(folder, POLICY).ask("hello")
+    assert answer.band == "smalltalk"
+    assert [p.title for p in answer.related] == ["Should a hamstring stretch hurt?"]
