@@ -127,7 +127,8 @@ class Settings(BaseSettings):
         default=60.0,
         ge=0.0,
         description="Requests per minute one client may send to /ask, /feedback and the "
-        "chat page's form, per process; `0` turns the limit off.",
+        "chat page's form (per process, or per site when CHATBOT_RATE_LIMIT_STORAGE is "
+        "shared); `0` turns the limit off.",
     )
     rate_limit_burst: int = Field(
         default=20,
