@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Sentences end at . ! ? or a line break; one that opens like this asks something.
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+# Sentences end at . ! ? before a space, at a line break, or at dots run together
+# ("back problem..Can you"); one that opens like this asks something.
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\.{2,}")
 _QUESTION_OPENING = re.compile(
     r"^(?:how|what|why|when|where|which|who|is|are|am|can|could|should|does|do|did|will|"
     r"would|any|anything|has|have)\b"
@@ -37,6 +38,8 @@ def asks(sentence: str) -> bool:
 
 
 def questions_of(text: str) -> tuple[str, ...]:
-    """The separate questions a message asks, when it asks more than one; else ()."""
-    asked = [s for s in read_message(text).asked if len(s.split()) >= MIN_QUESTION_WORDS]
-    return tuple(asked) if len(asked) > 1 else ()
+    """The questions a message asks, each on its own, when it asks several or tells a
+    story around the one it asks; () when the message is a question and nothing else."""
+    message = read_message(text)
+    asked = [s for s in message.asked if len(s.split()) >= MIN_QUESTION_WORDS]
+    return tuple(asked) if len(asked) > 1 or (asked and message.told) else ()

@@ -91,9 +91,10 @@ class Engine:
         return follow_up if follow_up.confidence > answer.confidence else answer
 
     def _answer(self, question: str) -> Answer:
-        """The answer to a message. One that asks several questions gets the answer to
-        the whole message, or when there is none, to the question answered best; the
-        other questions' passages come first among the related ones."""
+        """The answer to a message. One that asks several questions, or tells a story
+        around its question, gets the answer to the whole message, or when there is
+        none, to the question answered best; the other questions' passages come first
+        among the related ones."""
         whole = self._answer_one(question)
         parts = [self._answer_one(q) for q in questions_of(question)]
         if not parts:

@@ -32,7 +32,7 @@ from chatbot.index_cache import Index, index_key, load_index, save_index
 from chatbot.scope import Scope
 from chatbot.scoring import SCORING, Scoring
 from chatbot.sparse_index import Groups, top_positive
-from chatbot.vocabulary import TOKEN, Vocabulary, english, normalize, rarity, stem
+from chatbot.vocabulary import CHATTER, TOKEN, Vocabulary, english, normalize, rarity, stem
 
 # Question words a view may be asked with; a match breaks ties (see Scoring.intent_bonus).
 INTENTS = frozenset({"why", "how", "what", "where", "when", "which"})
@@ -260,14 +260,16 @@ class Retriever:
         the knowledge base never mentions) makes any match less certain, the more so
         the rarer it is in English ("neck" more than "people"); so does each subject
         named outside the knowledge base's scope. An unknown word only of the story
-        around the question ("I cycle to work and…") weighs less than one it asks about."""
+        around the question ("I cycle to work and…"), or of chatter ("lately", "wondering"),
+        weighs less than one it asks about."""
         known, unknown = 0.0, self.scoring.outside_weight * outside * self._unknown_idf
         for word in words:
             weight = self._idf.get(stem(word))
             if weight is not None:
                 known += weight
             else:
-                share = self.scoring.story_weight if word in story else 1.0
+                chatter = word in story or word in CHATTER
+                share = self.scoring.story_weight if chatter else 1.0
                 unknown += share * self._unknown_idf * rarity(word)
         total = known + unknown
         return known / total if total else 0.0

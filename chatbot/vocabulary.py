@@ -62,6 +62,20 @@ _FILLER_WORDS = """im ive id youre dont doesnt isnt cant wont got also really pl
     thats whos whens theres heres lets didnt wasnt werent arent havent hasnt hadnt wouldnt
     couldnt shouldnt mustnt neednt youll theyll shes hes weve theyve shud shld wud cud coz
     cuz bc tho gonna wanna gotta kinda sorta yeah"""
+# Words that tell when, how politely or how worried a message asks, never what it asks
+# about: one the index does not know weighs like a word of the story around a question.
+_CHATTER_WORDS = """
+    recently lately yesterday today tonight tomorrow ago awhile occasionally usually
+    currently nowadays anymore monday tuesday wednesday thursday friday saturday sunday
+    weekend wondering wonder wondered curious hello hi hey dear thanks thank cheers
+    regards sorry advance advice advise suggest suggestion suggestions recommend
+    recommendation recommendations question questions answer reply worried worry
+    worrying concerned concern scared afraid anxious nervous fretting freaking problem
+    problems issue issues trouble difficulty situation experience experiencing
+    developed started starting continue continuing ongoing extremely seriously
+    terribly totally completely absolutely definitely probably maybe guess think
+    thought sure certain wise idea"""
+CHATTER = frozenset(_CHATTER_WORDS.split())
 STOP_WORDS = (ENGLISH_STOP_WORDS - frozenset(_KEEP_WORDS.split())) | frozenset(
     _FILLER_WORDS.split()
 )

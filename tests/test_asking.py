@@ -39,6 +39,12 @@ def test_a_message_is_read_as_its_story_and_its_questions() -> None:
     assert message.told == ("I'm 52 and sit all day.", "Since spring my hips feel locked.")
 
 
+def test_dots_run_together_end_a_sentence() -> None:
+    message = read_message("Hi..I sit all day at a computer..Can you suggest some stretches")
+    assert message.asked == ("Can you suggest some stretches",)
+    assert message.told == ("Hi", "I sit all day at a computer")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -48,6 +54,11 @@ def test_a_message_is_read_as_its_story_and_its_questions() -> None:
         ),
         ("Why are my hamstrings tight?", ()),
         ("Why are my hamstrings tight? Why?", ()),
+        (
+            "I sit at a desk all week. Why are my hamstrings tight?",
+            ("Why are my hamstrings tight?",),
+        ),
+        ("I sit at a desk all week. Why?", ()),
     ],
 )
 def test_the_separate_questions_of_a_message(text: str, expected: tuple[str, ...]) -> None:
@@ -62,3 +73,16 @@ def test_several_questions_get_one_answer_and_the_others_as_related() -> None:
     anchors = {answer.passage.anchor, *(p.anchor for p in answer.related)}
     assert {"faq-why-are-my-hamstrings-tight", "faq-should-a-hamstring-stretch-hurt"} <= anchors
     assert answer.passage not in answer.related
+
+
+def test_a_question_told_inside_a_story_is_answered_as_asked() -> None:
+    engine = Engine.build(HAMSTRINGS, POLICY)
+    message = (
+        "My physio gave me a sheet of exercises after my last appointment and I lost it "
+        "somewhere in the house. How long should I hold a hamstring stretch?"
+    )
+    answer = engine.ask(message)
+    assert answer.band == "answer"
+    assert answer.passage is not None
+    assert answer.passage.anchor == "faq-how-long-should-i-hold-a-hamstring-stretch"
+    assert answer.question == message

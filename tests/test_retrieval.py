@@ -182,6 +182,14 @@ def test_a_subject_the_index_never_mentions_lowers_confidence(engine: Engine) ->
     assert off_topic < engine.policy.answer_threshold < on_topic
 
 
+def test_words_of_chatter_lower_confidence_less_than_a_subject_would(engine: Engine) -> None:
+    retriever = engine.retriever
+    plain = retriever.search("how do I stretch my wrists")[0].score
+    chatty = retriever.search("wondering lately how do I stretch my wrists")[0].score
+    subject = retriever.search("gardening tennis how do I stretch my wrists")[0].score
+    assert subject < engine.policy.answer_threshold <= chatty <= plain
+
+
 def test_phrase_synonyms_from_the_knowledge_folder_reach_the_retriever(tmp_path: Path) -> None:
     (tmp_path / "doc.md").write_text(
         "---\ntitle: Doc\n---\n\n## Blood flow\n\nMassage improves blood flow to tired muscles.\n"
