@@ -23,8 +23,9 @@ class Scoring:
     # A view asked with the question's own question word ("why", "how") gets this
     # bonus, to break ties between phrasings of the same words.
     intent_bonus: float = 0.02
-    # An unknown word only in the sentences that tell the story around a question
-    # weighs this share of one in the question itself.
+    # An unknown word only in the sentences that tell the story around a question, or
+    # one of chatter ("lately", "wondering"), weighs this share of one the question
+    # asks with.
     story_weight: float = 0.25
     # How strongly words the index has never seen lower confidence.
     coverage_power: float = 2.0
