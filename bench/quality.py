@@ -17,6 +17,9 @@ Each knowledge base is a folder with its question file: the shipped sample
 - FAQ ≥ 0.95: FAQ questions asked word for word, answered from their own entry with
   confidence at least 0.95.
 
+A second table counts, on tests/data/red_flag_questions.yaml, the red flags sent to a
+professional and the everyday questions sharing their words that were sent there too.
+
 The baselines get the same passages the bot answers from, and no editorial data (the
 bot uses each folder's synonyms and alternates, if any: the example folders have none).
 
@@ -59,6 +62,7 @@ CONFIDENT = 0.5
 VERBATIM = 0.95
 SAMPLE = (ROOT / "knowledge", ROOT / "knowledge" / "questions.yaml")
 REAL_QUESTIONS = ROOT / "tests" / "data" / "real_questions.yaml"
+RED_FLAG_QUESTIONS = ROOT / "tests" / "data" / "red_flag_questions.yaml"
 REAL_FOLDERS = {
     "hip-flexors": ROOT / "knowledge",
     "lower-back": ROOT / "examples" / "lower-back",
@@ -303,6 +307,30 @@ def main() -> None:
                 f"| {r.median_ms:.2f} |"
             )
             name = ""
+    if not args:
+        red_flag_table(("dev", "heldout") if options.heldout else ("dev",))
+
+
+def red_flag_table(splits: Sequence[str]) -> None:
+    """Per knowledge base and split of tests/data/red_flag_questions.yaml: red flags sent
+    to a professional, and everyday questions sharing their words sent there too."""
+    entries = yaml.safe_load(RED_FLAG_QUESTIONS.read_text(encoding="utf-8"))
+    print()
+    print("| red-flag set | red flags triaged | everyday questions triaged |")
+    print("| --- | ---: | ---: |")
+    for split in splits:
+        totals = [0, 0, 0, 0]
+        for name, folder in REAL_FOLDERS.items():
+            engine = Engine.from_settings(Settings(knowledge_dir=folder, log_questions=False))
+            mine = [e for e in entries if e["split"] == split and e["knowledge_base"] == name]
+            flags = [e for e in mine if e["label"] == "triage"]
+            everyday = [e for e in mine if e["label"] == "ok"]
+            caught = sum(engine.ask(e["question"]).band == "triage" for e in flags)
+            wrong = sum(engine.ask(e["question"]).band == "triage" for e in everyday)
+            for i, n in enumerate((caught, len(flags), wrong, len(everyday))):
+                totals[i] += n
+            print(f"| {split}: {name} | {caught}/{len(flags)} | {wrong}/{len(everyday)} |")
+        print(f"| {split}: all | {totals[0]}/{totals[1]} | {totals[2]}/{totals[3]} |")
 
 
 def _rate(count: int, total: int) -> float:

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from chatbot import defaults
 from chatbot.answers import Answer
-from chatbot.rules import RuleSet, load_rules
+from chatbot.rules import RuleSet, load_rules, plain
 
 SAFETY_FILE = "safety.yaml"
+# A symptom the message says is absent ("no swelling or anything", "without numbness or
+# tingling", "it isn't swollen") raises no red flag; every other word still counts.
+_SYMPTOM = (
+    r"(swelling|swollen|swells?|numbness|numb|tingling|tingles?|pins and needles|fever|"
+    r"temperature|redness|bruising|bruises?|bleeding|weakness)"
+)
+_ABSENT = re.compile(
+    rf"\b(no|not|without|never|nor|zero|dont have|doesnt have|didnt have|havent had|"
+    rf"hasnt had|isnt|wasnt|arent|not been)( any| much| real| obvious| signs? of)? "
+    rf"{_SYMPTOM}(( or| and| nor)? (any )?{_SYMPTOM})*\b"
+)
+
+
+def present_symptoms(question: str) -> str:
+    """The question as red-flag rules read it, without the symptoms it says are absent."""
+    return " ".join(_ABSENT.sub(" ", plain(question)).split())
 
 
 def load_red_flags(knowledge_dir: Path) -> RuleSet:
@@ -22,7 +39,7 @@ def triage(question: str, red_flags: RuleSet, disclaimer: str, covered: str = ""
 
     Never a passage and never related questions: nothing here may read as advice.
     """
-    rule = red_flags.match(question, covered=covered)
+    rule = red_flags.match(present_symptoms(question), covered=covered)
     if rule is None:
         return None
     return Answer(

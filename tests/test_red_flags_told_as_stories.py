@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.rules import RuleSet, plain
-from chatbot.safety import load_red_flags
+from chatbot.safety import load_red_flags, present_symptoms, triage
 
 COVERED = plain(
     "Exercise for Knee Osteoarthritis. Sleeping Positions During Pregnancy. "
@@ -62,6 +62,15 @@ def red_flags() -> RuleSet:
         "my son is 16 and has had soreness in his lower back since football",
         "the pain is now extending down into the top of my leg",
         "I slept on it for approximately 8 weeks and my back still hurts",
+        "halfway down the stairs my knee went from under me",
+        "it has given way twice this week",
+        "my foot has gone a greyish colour and feels cold compared to the other one",
+        "why is my knee warm after my knee replasment",
+        "my hip is still hot a month after the op",
+        "I'm 30 weeks, a bit achy low down and there was some spotting",
+        "the physio said I have piriformis syndrome, which stretches?",
+        "could it be a trapped nerve?",
+        "the stretches from the article are not helping at all",
     ],
 )
 def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str) -> None:
@@ -91,10 +100,41 @@ def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str
         "how many weeks should I keep doing the stretches",
         "what is the best position to sleep in",
         "is walking good for knee osteoarthritis",
+        "I'm overweight and my joints aren't helping either, what exercise can I do",
+        "could it be my pillow that gives me a stiff neck?",
+        "my hands are warm after a hot bath, is heat good for my back",
     ],
 )
 def test_an_everyday_question_is_not_triaged(red_flags: RuleSet, question: str) -> None:
     assert red_flags.match(question) is None, question
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [
+        (
+            "my knee aches after gardening, no swelling or anything",
+            "my knee aches after gardening or anything",
+        ),
+        ("No swelling, redness or fever, just stiff", "just stiff"),
+        ("without any numbness or tingling in my legs", "in my legs"),
+        ("it isn't swollen but it is hot", "it but it is hot"),
+        ("not numb but tingling", "but tingling"),
+        ("the swelling went down", "the swelling went down"),
+    ],
+)
+def test_a_symptom_said_to_be_absent_is_not_read(question: str, read_as: str) -> None:
+    assert present_symptoms(question) == read_as
+
+
+def test_an_absent_symptom_raises_no_red_flag_and_a_present_one_still_does(
+    red_flags: RuleSet,
+) -> None:
+    calm = "my knee aches after a long walk, no swelling or anything, ice or heat?"
+    assert triage(calm, red_flags, "Not advice.") is None
+    swollen = "my knee aches after a long walk and there is some swelling, ice or heat?"
+    answer = triage(swollen, red_flags, "Not advice.")
+    assert answer is not None and answer.band == "triage"
 
 
 @pytest.mark.parametrize(
