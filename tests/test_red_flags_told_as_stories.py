@@ -134,7 +134,8 @@ def test_an_absent_symptom_raises_no_red_flag_and_a_present_one_still_does(
     assert triage(calm, red_flags, "Not advice.") is None
     swollen = "my knee aches after a long walk and there is some swelling, ice or heat?"
     answer = triage(swollen, red_flags, "Not advice.")
-    assert answer is not None and answer.band == "triage"
+    assert answer is not None
+    assert answer.band == "triage"
 
 
 @pytest.mark.parametrize(
