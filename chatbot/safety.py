@@ -7,25 +7,39 @@ from pathlib import Path
 
 from chatbot import defaults
 from chatbot.answers import Answer
-from chatbot.rules import RuleSet, load_rules, plain
+from chatbot.rules import RuleSet, load_rules
 
 SAFETY_FILE = "safety.yaml"
-# A symptom the message says is absent ("no swelling or anything", "without numbness or
-# tingling", "it isn't swollen") raises no red flag; every other word still counts.
+# A symptom the message plainly says is absent ("no swelling or anything", "without
+# numbness or tingling") raises no red flag of the professional kind. Only a symptom
+# right after the negation counts, and those joined to it by "or"/"nor": a comma, a full
+# stop or "and" ends the list ("no fever, numbness in my groin" keeps the numbness).
+# "Isn't", "never" and "not" are left alone: they are as often questions or before-and-
+# after stories ("it never swells but today it did"). An emergency is never hidden.
 _SYMPTOM = (
-    r"(swelling|swollen|swells?|numbness|numb|tingling|tingles?|pins and needles|fever|"
-    r"temperature|redness|bruising|bruises?|bleeding|weakness)"
+    r"(swelling|swollen|numbness|numb|tingling|pins and needles|fever|temperature|"
+    r"redness|bruising|bleeding|weakness)"
 )
 _ABSENT = re.compile(
-    rf"\b(no|not|without|never|nor|zero|dont have|doesnt have|didnt have|havent had|"
-    rf"hasnt had|isnt|wasnt|arent|not been)( any| much| real| obvious| signs? of)? "
-    rf"{_SYMPTOM}(( or| and| nor)? (any )?{_SYMPTOM})*\b"
+    rf"\b(no|without|with no|neither|nor|dont have any|doesnt have any|didnt have any|"
+    rf"havent had any|hasnt had any|havent noticed any|no signs? of)( any| obvious)? "
+    rf"{_SYMPTOM}( (or|nor) (any )?{_SYMPTOM})*\b"
 )
+# "I can't sit for long without numbness": there, "without" says the symptom is present.
+_CANNOT = re.compile(r"\b(cant|cannot|can not|couldnt|unable to)\b[^.,;:!?]*$")
+EMERGENCY = "emergency"
 
 
-def present_symptoms(question: str) -> str:
-    """The question as red-flag rules read it, without the symptoms it says are absent."""
-    return " ".join(_ABSENT.sub(" ", plain(question)).split())
+def without_absent_symptoms(question: str) -> str:
+    """The question with the symptoms it says are absent taken out (lower-cased)."""
+    text = re.sub(r"['’`]", "", question.lower())
+
+    def drop(found: re.Match[str]) -> str:
+        if found.group(1) == "without" and _CANNOT.search(text[: found.start()]):
+            return found.group(0)
+        return " "
+
+    return _ABSENT.sub(drop, text)
 
 
 def load_red_flags(knowledge_dir: Path) -> RuleSet:
@@ -39,7 +53,9 @@ def triage(question: str, red_flags: RuleSet, disclaimer: str, covered: str = ""
 
     Never a passage and never related questions: nothing here may read as advice.
     """
-    rule = red_flags.match(present_symptoms(question), covered=covered)
+    rule = red_flags.match(question, covered=covered)
+    if rule is not None and rule.reply != EMERGENCY:
+        rule = red_flags.match(without_absent_symptoms(question), covered=covered)
     if rule is None:
         return None
     return Answer(

@@ -7,14 +7,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from chatbot.rules import RuleSet, plain
-from chatbot.safety import load_red_flags, present_symptoms, triage
+from chatbot.safety import load_red_flags, triage, without_absent_symptoms
 
 COVERED = plain(
     "Exercise for Knee Osteoarthritis. Sleeping Positions During Pregnancy. "
     "When should I see a doctor about knee pain?"
 )
+
+
+# The dev half of the blind red-flag set (the held-out half is measured by
+# bench/quality.py once per round, never tested against).
+RED_FLAG_SET = Path(__file__).parent / "data" / "red_flag_questions.yaml"
+DEV_RED_FLAGS = [
+    entry["question"]
+    for entry in yaml.safe_load(RED_FLAG_SET.read_text(encoding="utf-8"))
+    if entry["split"] == "dev" and entry["label"] == "triage"
+]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +74,7 @@ def red_flags() -> RuleSet:
         "the pain is now extending down into the top of my leg",
         "I slept on it for approximately 8 weeks and my back still hurts",
         "halfway down the stairs my knee went from under me",
-        "it has given way twice this week",
+        "my knee has given way twice this week",
         "my foot has gone a greyish colour and feels cold compared to the other one",
         "why is my knee warm after my knee replasment",
         "my hip is still hot a month after the op",
@@ -71,10 +82,27 @@ def red_flags() -> RuleSet:
         "the physio said I have piriformis syndrome, which stretches?",
         "could it be a trapped nerve?",
         "the stretches from the article are not helping at all",
+        "ibuprofen isn't helping my back pain",
+        "2 weeks post knee replacement and my calf is sore",
+        "total knee replacement last month, when can I drive",
+        "hip replacement 10 days ago, can I sleep on my side",
+        "my knees gave way on the stairs",
+        "my legs just collapsed under me",
+        "my foot is ice cold and pale",
+        "No fever, numbness around my groin and bum since yesterday. What stretches help?",
+        "Back pain. No swelling. Numbness in my saddle area.",
+        "no redness, swelling in my calf after the flight",
+        "no numbness, weakness in both legs and I keep tripping",
+        "my knee never swells but today it did",
+        "it wasn't swollen before but now it is",
+        "I can't sit for more than 10 minutes without numbness in my groin",
+        "Isn't numbness around the groin serious?",
     ],
 )
 def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str) -> None:
-    assert red_flags.match(question) is not None, question
+    answer = triage(question, red_flags, "Not advice.")
+    assert answer is not None, question
+    assert answer.band == "triage"
 
 
 @pytest.mark.parametrize(
@@ -103,28 +131,34 @@ def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str
         "I'm overweight and my joints aren't helping either, what exercise can I do",
         "could it be my pillow that gives me a stiff neck?",
         "my hands are warm after a hot bath, is heat good for my back",
+        "my knee feels warm after the heat pack, is that ok",
+        "my legs get warm under the duvet",
+        "could it be a good idea to stretch before bed?",
+        "I'm 12 weeks into physio and my hamstring is a bit achy",
+        "my boss has given out the rota and I'm on my feet all week",
+        "my arthritic knee aches after gardening, no swelling or anything, ice or heat?",
     ],
 )
 def test_an_everyday_question_is_not_triaged(red_flags: RuleSet, question: str) -> None:
-    assert red_flags.match(question) is None, question
+    assert triage(question, red_flags, "Not advice.") is None, question
 
 
 @pytest.mark.parametrize(
     ("question", "read_as"),
     [
-        (
-            "my knee aches after gardening, no swelling or anything",
-            "my knee aches after gardening or anything",
-        ),
-        ("No swelling, redness or fever, just stiff", "just stiff"),
-        ("without any numbness or tingling in my legs", "in my legs"),
-        ("it isn't swollen but it is hot", "it but it is hot"),
-        ("not numb but tingling", "but tingling"),
-        ("the swelling went down", "the swelling went down"),
+        ("My knee aches, no swelling or anything", "my knee aches,   or anything"),
+        ("without any numbness or tingling in my legs", "  in my legs"),
+        ("neither swollen nor numb, just stiff", " , just stiff"),
+        ("I don't have any fever", "i  "),
+        ("no fever, numbness in my groin", " , numbness in my groin"),
+        ("no swelling and numb", "  and numb"),
+        ("it's not swollen", "its not swollen"),
+        ("Isn't numbness serious?", "isnt numbness serious?"),
+        ("I can't sit for long without numbness", "i cant sit for long without numbness"),
     ],
 )
-def test_a_symptom_said_to_be_absent_is_not_read(question: str, read_as: str) -> None:
-    assert present_symptoms(question) == read_as
+def test_only_symptoms_plainly_said_to_be_absent_are_taken_out(question: str, read_as: str) -> None:
+    assert without_absent_symptoms(question) == read_as
 
 
 def test_an_absent_symptom_raises_no_red_flag_and_a_present_one_still_does(
@@ -163,3 +197,42 @@ def test_a_subject_the_articles_cover_is_no_red_flag_there(
 )
 def test_a_covered_subject_never_hides_another_red_flag(red_flags: RuleSet, question: str) -> None:
     assert red_flags.match(question, covered=COVERED) is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        ("my knee is warm and it aches", "a hot, red or swollen joint, or fever"),
+        ("my hip is still hot a month after the op", "a hot, red or swollen joint, or fever"),
+        (
+            "my foot has gone a greyish colour",
+            "chest pain, trouble breathing or a cold, pale or blue leg",
+        ),
+        ("halfway down the stairs my knee went from under me", "cannot bear weight, walk or stand"),
+        ("I'm 30 weeks and there was some spotting", "pain in pregnancy"),
+        (
+            "the physio said I have piriformis syndrome",
+            "a medical condition that needs a clinician's advice",
+        ),
+        ("could it be a trapped nerve?", "a request for a diagnosis"),
+        (
+            "knee replasment 3 weeks ago, can I cycle",
+            "surgery, an operation or a joint replacement",
+        ),
+        (
+            "the tablets aren't helping",
+            "pain that keeps getting worse, will not go away or wakes at night",
+        ),
+    ],
+)
+def test_a_red_flag_is_raised_by_its_own_rule(red_flags: RuleSet, question: str, rule: str) -> None:
+    found = red_flags.match(question)
+    assert found is not None, question
+    assert found.name == rule
+
+
+@pytest.mark.parametrize("question", DEV_RED_FLAGS)
+def test_every_red_flag_of_the_blind_set_dev_half_is_triaged(
+    red_flags: RuleSet, question: str
+) -> None:
+    assert triage(question, red_flags, "Not advice.") is not None, question
