@@ -318,10 +318,13 @@ def red_flag_table(splits: Sequence[str]) -> None:
     print()
     print("| red-flag set | red flags triaged | everyday questions triaged |")
     print("| --- | ---: | ---: |")
+    engines = {
+        name: Engine.from_settings(Settings(knowledge_dir=folder, log_questions=False))
+        for name, folder in REAL_FOLDERS.items()
+    }
     for split in splits:
         totals = [0, 0, 0, 0]
-        for name, folder in REAL_FOLDERS.items():
-            engine = Engine.from_settings(Settings(knowledge_dir=folder, log_questions=False))
+        for name, engine in engines.items():
             mine = [e for e in entries if e["split"] == split and e["knowledge_base"] == name]
             flags = [e for e in mine if e["label"] == "triage"]
             everyday = [e for e in mine if e["label"] == "ok"]

@@ -96,16 +96,21 @@ class Engine:
         none, to the question answered best; the other questions' passages come first
         among the related ones."""
         whole = self._answer_one(question)
-        parts = [self._answer_one(q) for q in questions_of(question)]
-        if not parts:
+        questions = questions_of(question)
+        if not questions:
             return whole
+        parts = [self._answer_one(q, context=question) for q in questions]
         # The message as a whole keeps its answer when it has one: a question cut from
-        # its sentence loses words, and short ones match titles too easily.
-        best = (
-            whole
-            if whole.band == "answer"
-            else max([whole, *parts], key=lambda a: (a.band == "answer", a.confidence))
-        )
+        # its sentence loses words, and short ones match titles too easily. Only the one
+        # question of a story, answered far more confidently alone, takes its place.
+        told = len(parts) == 1 and parts[0].band == "answer"
+        margin = self.retriever.scoring.question_over_story
+        if whole.band == "answer" and not (
+            told and parts[0].confidence >= margin * whole.confidence
+        ):
+            best = whole
+        else:
+            best = max([whole, *parts], key=lambda a: (a.band == "answer", a.confidence))
         others = [
             a.passage or next(iter(a.related), None)
             for a in parts
@@ -118,14 +123,18 @@ class Engine:
         )[:MAX_RELATED]
         return replace(best, question=question, related=related)
 
-    def _answer_one(self, question: str, query: str | None = None) -> Answer:
-        """The policy's answer to `question`, searched as `query` when given."""
-        focus = self.retriever.scope.focus(question)
-        search = self._search if query is None else lambda _: self._search(query)
-        return answer_question(question, search, self.knowledge, self.policy, focus)
+    def _answer_one(
+        self, question: str, query: str | None = None, context: str | None = None
+    ) -> Answer:
+        """The policy's answer to `question`, searched as `query` when given. A question
+        cut from a message has the message as `context`: what the message names beside
+        the question (another body part, a subject the index lacks) still counts."""
+        focus = self.retriever.scope.focus(context or question)
 
-    def _search(self, question: str) -> list[Hit]:
-        return self.retriever.search(question, k=SEARCH_DEPTH)
+        def search(text: str) -> list[Hit]:
+            return self.retriever.search(query or text, k=SEARCH_DEPTH, context=context)
+
+        return answer_question(question, search, self.knowledge, self.policy, focus)
 
 
 def policy_from(settings: Settings) -> Policy:

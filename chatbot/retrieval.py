@@ -121,8 +121,10 @@ class Retriever:
         )
         return index.views == views and int(index.owners[-1]) == len(self.passages) - 1
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
+    def search(self, query: str, k: int = 5, context: str | None = None) -> list[Hit]:
         """The `k` best passages for `query`, best first; empty when nothing matches.
+        `context` is the whole message `query` was cut from, if any: what the message
+        names that the index does not know lowers confidence as if asked whole.
 
         A view's score is (word share * word cosine + char share * char cosine) * recall *
         view weight (+ the intent bonus). Only views sharing a known word with the
@@ -160,10 +162,14 @@ class Retriever:
             best, second = self._passage_views.top_two(bound)
             bounds = best + scoring.second_view_share * second
             exact = self._rescore(char_query, base, factor, bonus, bounds, k)
-        story = self._story_words(query)
-        exact *= (
-            self._coverage(words, len(self.scope.outside(query)), story) ** scoring.coverage_power
-        )
+        whole = query if context is None else context
+        if whole is not query:
+            words_of_whole = self.vocabulary.corrected(self.vocabulary.words(whole))
+        else:
+            words_of_whole = words
+        story = self._story_words(whole)
+        outside = len(self.scope.outside(whole))
+        exact *= self._coverage(words_of_whole, outside, story) ** scoring.coverage_power
         exact *= self._topicality(words)
         return [Hit(self.passages[i], float(min(1.0, exact[i]))) for i in top_positive(exact, k)]
 
@@ -268,8 +274,8 @@ class Retriever:
             if weight is not None:
                 known += weight
             else:
-                chatter = word in story or word in CHATTER
-                share = self.scoring.story_weight if chatter else 1.0
+                lightly = word in story or word in CHATTER
+                share = self.scoring.story_weight if lightly else 1.0
                 unknown += share * self._unknown_idf * rarity(word)
         total = known + unknown
         return known / total if total else 0.0

@@ -26,7 +26,12 @@ class Scoring:
     # An unknown word only in the sentences that tell the story around a question, or
     # one of chatter ("lately", "wondering"), weighs this share of one the question
     # asks with.
-    story_weight: float = 0.25
+    # 0.25 until questions cut from a story were scored with the story's words too
+    # (docs/quality.md, 2026-11-30).
+    story_weight: float = 0.15
+    # A question cut from the story around it is answered on its own, rather than the
+    # whole message, when it is answered this many times as confidently.
+    question_over_story: float = 2.0
     # How strongly words the index has never seen lower confidence.
     coverage_power: float = 2.0
     # The share of a passage's second-best view added to its best view's score: two

@@ -136,6 +136,7 @@ def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str
         "could it be a good idea to stretch before bed?",
         "I'm 12 weeks into physio and my hamstring is a bit achy",
         "my boss has given out the rota and I'm on my feet all week",
+        "our car broke down on the way to the physio, can I do the stretches at home",
         "my arthritic knee aches after gardening, no swelling or anything, ice or heat?",
     ],
 )
