@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,9 +24,21 @@ MAX_QUESTION_CHARS = 1000
 # Earlier questions a follow-up may lean on; older ones are not sent.
 MAX_HISTORY = 10
 
+
+def _trimmed(text: str) -> str:
+    """The question without surrounding spaces; one of spaces only is empty."""
+    text = text.strip()
+    if not text:
+        raise PydanticCustomError("string_too_short", "String should have at least 1 character")
+    return text
+
+
+# The length is checked as sent, then trimmed: the schema's maxLength is the limit a
+# client sees, so " " + 1000 characters is refused like 1001 characters.
 Question = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS),
+    StringConstraints(min_length=1, max_length=MAX_QUESTION_CHARS),
+    AfterValidator(_trimmed),
 ]
 
 
@@ -36,7 +49,7 @@ class AskRequest(BaseModel):
     )
 
     question: Question = Field(
-        description="What the person asked: 1 to 1000 characters after trimming."
+        description="What the person asked: at most 1000 characters, not only spaces."
     )
     history: list[Question] = Field(
         default_factory=list,

@@ -89,6 +89,13 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str]] = [
     ("empty", {"json": {"question": ""}}, 422, "must not be empty"),
     ("whitespace", {"json": {"question": " \n\t "}}, 422, "must not be empty"),
     ("too long", {"json": {"question": LONG}}, 422, "at most 1000 characters"),
+    ("too long before trimming", {"json": {"question": " " + LONG[1:]}}, 422, "at most 1000"),
+    (
+        "history item too long",
+        {"json": {"question": "why?", "history": [" " + LONG[1:]]}},
+        422,
+        "at most 1000 characters",
+    ),
     ("array body", {"json": ["question"]}, 422, "must be a JSON object"),
     (
         "invalid json",
