@@ -16,6 +16,7 @@ from chatbot.documents import KnowledgeBase
 from chatbot.folder import load_folder
 from chatbot.followup import search_text
 from chatbot.policy import FALLBACK_TEXT, MAX_RELATED, Policy, answer_question
+from chatbot.red_flag_model import RedFlagModel
 from chatbot.retrieval import Retriever
 from chatbot.rules import RuleSet
 from chatbot.safety import triage
@@ -35,6 +36,7 @@ class Engine:
     red_flags: RuleSet = field(default_factory=lambda: RuleSet({}))
     chat: RuleSet = field(default_factory=lambda: RuleSet({}))
     covered: str = ""
+    red_flag_model: RedFlagModel | None = None
 
     @classmethod
     def build(cls, knowledge_dir: Path, policy: Policy, index_cache: Path | None = None) -> Engine:
@@ -63,6 +65,7 @@ class Engine:
             folder.red_flags,
             folder.smalltalk,
             folder.covered,
+            folder.red_flag_model,
         )
 
     @classmethod
@@ -76,9 +79,9 @@ class Engine:
         short follow-up that is not answered alone is searched together with the last
         question that named a subject."""
         disclaimer = self.policy.default_disclaimer
-        early = triage(question, self.red_flags, disclaimer, self.covered) or smalltalk(
-            question, self.chat, self.site.starters, disclaimer
-        )
+        early = triage(
+            question, self.red_flags, disclaimer, self.covered, self.red_flag_model
+        ) or smalltalk(question, self.chat, self.site.starters, disclaimer)
         if early is not None:
             return early
         answer = self._answer(question)

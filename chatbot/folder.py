@@ -1,5 +1,5 @@
-"""A knowledge folder read whole: documents, site, scope, red flags and small talk,
-with every problem of every file found in one pass."""
+"""A knowledge folder read whole: documents, site, scope, red flags (with the package's
+red-flag model) and small talk, with every problem of every file found in one pass."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from chatbot.documents import KnowledgeBase
 from chatbot.problems import KnowledgeError, Problem
+from chatbot.red_flag_model import RedFlagModel, load_red_flag_model
 from chatbot.rules import RuleSet
 from chatbot.safety import load_red_flags
 from chatbot.scope import Scope, load_scope, named_by
@@ -27,6 +28,7 @@ class Folder:
     scope: Scope
     red_flags: RuleSet
     smalltalk: RuleSet
+    red_flag_model: RedFlagModel
     # What the documents are about (their titles, headings and FAQ questions, as plain
     # text): red-flag rules about a subject do not fire on it.
     covered: str = ""
@@ -48,11 +50,15 @@ def read_folder(directory: Path) -> tuple[Folder | None, list[Problem]]:
     # Red flags never depend on the documents: they load even when a document is broken.
     red_flags = _collect(lambda: load_red_flags(directory), problems)
     smalltalk = _collect(lambda: load_smalltalk(directory), problems)
-    if site is None or scope is None or red_flags is None or smalltalk is None:
+    model = _collect(load_red_flag_model, problems)
+    if site is None or scope is None or red_flags is None or smalltalk is None or model is None:
         return None, problems
     red_flags = red_flags.with_words({"emergency": site.emergency})
     smalltalk = smalltalk.with_words({"topics": site.covers, "example": site.example})
-    return Folder(knowledge, site, scope, red_flags, smalltalk, named_by(knowledge)), problems
+    return (
+        Folder(knowledge, site, scope, red_flags, smalltalk, model, named_by(knowledge)),
+        problems,
+    )
 
 
 def _collect(load: Callable[[], T], problems: list[Problem]) -> T | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from chatbot import defaults
 from chatbot.answers import Answer
+from chatbot.red_flag_model import RedFlagModel
 from chatbot.rules import RuleSet, load_rules
 
 SAFETY_FILE = "safety.yaml"
@@ -28,6 +29,8 @@ _ABSENT = re.compile(
 # "I can't sit for long without numbness": there, "without" says the symptom is present.
 _CANNOT = re.compile(r"\b(cant|cannot|can not|couldnt|unable to)\b[^.,;:!?]*$")
 EMERGENCY = "emergency"
+# The reply of a question the red-flag model flags: it cannot tell an emergency.
+PROFESSIONAL = "professional"
 
 
 def without_absent_symptoms(question: str) -> str:
@@ -48,21 +51,32 @@ def load_red_flags(knowledge_dir: Path) -> RuleSet:
     return load_rules(knowledge_dir / SAFETY_FILE, base=load_rules(defaults.RED_FLAGS))
 
 
-def triage(question: str, red_flags: RuleSet, disclaimer: str, covered: str = "") -> Answer | None:
-    """The professional-care reply when `question` raises a red flag, else None.
+def triage(
+    question: str,
+    red_flags: RuleSet,
+    disclaimer: str,
+    covered: str = "",
+    model: RedFlagModel | None = None,
+) -> Answer | None:
+    """The professional-care reply when `question` raises a red flag, else None: when
+    a rule matches, or else when the red-flag `model` flags it.
 
     Never a passage and never related questions: nothing here may read as advice.
     """
     rule = red_flags.match(question, covered=covered)
     if rule is not None and rule.reply != EMERGENCY:
         rule = red_flags.match(without_absent_symptoms(question), covered=covered)
-    if rule is None:
+    if rule is not None:
+        text = red_flags.reply(rule)
+    elif model is not None and PROFESSIONAL in red_flags.replies and model.flags(question):
+        text = red_flags.replies[PROFESSIONAL]
+    else:
         return None
     return Answer(
         question=question,
         band="triage",
         answered=False,
-        text=red_flags.reply(rule),
+        text=text,
         confidence=0.0,
         passage=None,
         related=(),

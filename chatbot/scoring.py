@@ -48,6 +48,9 @@ class Scoring:
     # the commonest English words, 1 for rare ones) keeps its full score; one with
     # only everyday known words is scaled down in proportion.
     topical_enough: float = 0.5
+    # The red-flag model's probability at or above which a question the patterns let
+    # through is sent to a professional (chatbot/red_flag_model.py).
+    red_flag_threshold: float = 0.9
     # Confidence at or above which the best passage is given as the answer: tuned on
     # the `tune` part of the sample's question set (CHATBOT_ANSWER_THRESHOLD).
     answer_threshold: float = 0.115

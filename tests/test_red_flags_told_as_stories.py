@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from chatbot import defaults
 from chatbot.rules import RuleSet, plain
 from chatbot.safety import load_red_flags, triage, without_absent_symptoms
 
@@ -18,13 +19,13 @@ COVERED = plain(
 )
 
 
-# The dev half of the blind red-flag set (the held-out half is measured by
-# bench/quality.py once per round, never tested against).
-RED_FLAG_SET = Path(__file__).parent / "data" / "red_flag_questions.yaml"
-DEV_RED_FLAGS = [
+# The red flags of the first blind set's dev half, now among the red-flag model's
+# examples: the patterns alone must keep catching them (the held-out half is measured
+# by bench/quality.py once per round, never tested against).
+BLIND_RED_FLAGS = [
     entry["question"]
-    for entry in yaml.safe_load(RED_FLAG_SET.read_text(encoding="utf-8"))
-    if entry["split"] == "dev" and entry["label"] == "triage"
+    for entry in yaml.safe_load(defaults.RED_FLAG_EXAMPLES.read_text(encoding="utf-8"))
+    if entry.get("set") == "blind-1" and entry["label"] == "triage"
 ]
 
 
@@ -232,8 +233,8 @@ def test_a_red_flag_is_raised_by_its_own_rule(red_flags: RuleSet, question: str,
     assert found.name == rule
 
 
-@pytest.mark.parametrize("question", DEV_RED_FLAGS)
-def test_every_red_flag_of_the_blind_set_dev_half_is_triaged(
+@pytest.mark.parametrize("question", BLIND_RED_FLAGS)
+def test_every_red_flag_of_the_first_blind_set_dev_half_is_matched_by_a_pattern(
     red_flags: RuleSet, question: str
 ) -> None:
     assert triage(question, red_flags, "Not advice.") is not None, question

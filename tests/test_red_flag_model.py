@@ -1,0 +1,129 @@
+"""The red-flag model: learnt from examples, scored by hand exactly as scikit-learn
+would, a second net under the patterns that only ever adds a red flag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chatbot import defaults
+from chatbot.problems import KnowledgeError
+from chatbot.red_flag_model import Example, RedFlagModel, load_red_flag_model, read_examples
+from chatbot.rules import RuleSet
+from chatbot.safety import load_red_flags, triage
+
+EXAMPLES = Path(__file__).parent / "fixtures" / "red_flag_examples" / "examples.yaml"
+
+
+@pytest.fixture(scope="module")
+def model() -> RedFlagModel:
+    return RedFlagModel(read_examples(EXAMPLES), threshold=0.5)
+
+
+@pytest.fixture(scope="module")
+def red_flags() -> RuleSet:
+    return load_red_flags(Path("/nonexistent"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=200))
+def test_the_hand_score_is_scikit_learns_probability(model: RedFlagModel, text: str) -> None:
+    by_hand = model.probability(text)
+    if by_hand:  # 0 means no n-gram of the examples: no evidence at all
+        assert by_hand == pytest.approx(model.probability_by_scikit_learn(text), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("question", "flagged"),
+    [
+        ("felt something go in my calf when I kicked", True),
+        ("since they did my hip it has been weeping", True),
+        ("how long should I hold a calf stretch", False),
+        ("which shoes are best for a run", False),
+    ],
+)
+def test_the_model_flags_wordings_like_its_red_flags(
+    model: RedFlagModel, question: str, flagged: bool
+) -> None:
+    assert model.flags(question) is flagged
+
+
+def test_nothing_the_examples_ever_said_is_no_evidence(model: RedFlagModel) -> None:
+    assert model.probability("zzz qqq") == 0.0
+
+
+def test_a_question_no_rule_matches_goes_to_a_professional_when_the_model_flags_it(
+    model: RedFlagModel, red_flags: RuleSet
+) -> None:
+    question = "felt something go in my calf when I kicked"
+    assert red_flags.match(question) is None
+    assert triage(question, red_flags, "Not advice.") is None
+    answer = triage(question, red_flags, "Not advice.", model=model)
+    assert answer is not None
+    assert answer.band == "triage"
+    assert answer.text == red_flags.replies["professional"]
+
+
+def test_the_model_never_takes_a_red_flag_away(red_flags: RuleSet) -> None:
+    never = RedFlagModel(
+        [Example("how do I stretch", False), Example("felt a pop", True)], threshold=0.99
+    )
+    answer = triage("I can't feel my legs and I wet myself", red_flags, "x", model=never)
+    assert answer is not None
+    assert answer.band == "triage"
+
+
+def test_a_broken_examples_file_names_every_fault_by_line(tmp_path: Path) -> None:
+    broken = tmp_path / "examples.yaml"
+    broken.write_text(
+        "- question: fine\n  label: ok\n"
+        "- question: no label here\n"
+        "- question: ''\n  label: triage\n"
+        "- question: wrong label\n  label: maybe\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError) as error:
+        read_examples(broken)
+    lines = [(p.line, p.message) for p in error.value.problems]
+    assert lines == [
+        (3, "each example needs a question and a label"),
+        (4, "an example's question must be text"),
+        (6, "the label must be triage or ok, not 'maybe'"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("question: not a list\n", "must be a list of examples"),
+        ("- question: only ok\n  label: ok\n", "needs examples of both red flags and others"),
+    ],
+)
+def test_an_examples_file_that_cannot_teach_is_refused(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "examples.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=message):
+        load_red_flag_model(path)
+
+
+def test_missing_examples_stop_the_start_rather_than_drop_the_net(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError, match="red-flag examples are missing"):
+        load_red_flag_model(tmp_path / "nowhere.yaml")
+
+
+def test_a_threshold_outside_zero_and_one_is_refused_at_construction() -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        RedFlagModel([Example("a", True), Example("b", False)], threshold=1.5)
+
+
+def test_the_package_examples_teach_both_kinds() -> None:
+    entries = yaml.safe_load(defaults.RED_FLAG_EXAMPLES.read_text(encoding="utf-8"))
+    labels = {e["label"] for e in entries}
+    assert labels == {"triage", "ok"}
+    assert len(read_examples(defaults.RED_FLAG_EXAMPLES)) == len(entries)
