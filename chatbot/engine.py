@@ -42,7 +42,7 @@ class Engine:
     def build(cls, knowledge_dir: Path, policy: Policy, index_cache: Path | None = None) -> Engine:
         """Load and index `knowledge_dir`; raises `KnowledgeError` naming every problem.
         With `index_cache`, the index is read from there when it is current."""
-        folder = load_folder(knowledge_dir)
+        folder = load_folder(knowledge_dir, index_cache)
         site = folder.site
         retriever = Retriever.cached(
             index_cache,

@@ -34,15 +34,18 @@ class Folder:
     covered: str = ""
 
 
-def load_folder(directory: Path) -> Folder:
-    """Everything in `directory`, or `KnowledgeError` listing every problem of every file."""
-    folder, problems = read_folder(directory)
+def load_folder(directory: Path, cache_dir: Path | None = None) -> Folder:
+    """Everything in `directory`, or `KnowledgeError` listing every problem of every file.
+    With `cache_dir`, the red-flag model is read from there when it is current."""
+    folder, problems = read_folder(directory, cache_dir)
     if problems or folder is None:
         raise KnowledgeError(problems)
     return folder
 
 
-def read_folder(directory: Path) -> tuple[Folder | None, list[Problem]]:
+def read_folder(
+    directory: Path, cache_dir: Path | None = None
+) -> tuple[Folder | None, list[Problem]]:
     """Read every file even when an earlier one is broken, so one run shows every fault."""
     knowledge, problems = read_validated_knowledge(directory)
     site = _collect(lambda: load_site(directory, knowledge), problems)
@@ -50,7 +53,7 @@ def read_folder(directory: Path) -> tuple[Folder | None, list[Problem]]:
     # Red flags never depend on the documents: they load even when a document is broken.
     red_flags = _collect(lambda: load_red_flags(directory), problems)
     smalltalk = _collect(lambda: load_smalltalk(directory), problems)
-    model = _collect(load_red_flag_model, problems)
+    model = _collect(lambda: load_red_flag_model(cache_dir=cache_dir), problems)
     if site is None or scope is None or red_flags is None or smalltalk is None or model is None:
         return None, problems
     red_flags = red_flags.with_words({"emergency": site.emergency})

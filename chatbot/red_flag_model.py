@@ -10,17 +10,25 @@ professional too. It only ever adds a red flag, never removes one.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
+import logging
 import math
+import os
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from chatbot import defaults
+from chatbot.cosine import char_wb_ngrams
 from chatbot.datafile import compose_yaml, node_value
 from chatbot.problems import KnowledgeError, Problem
 from chatbot.scoring import SCORING
@@ -31,6 +39,13 @@ OPTIONAL_FIELDS = frozenset({"set", "source", "category"})
 # How strongly the model fits its examples (scikit-learn's C): chosen by how many red
 # flags of a fresh blind batch it caught for how many everyday questions it flagged.
 FIT_STRENGTH = 4.0
+# scikit-learn's default word token: two or more word characters.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# Raised whenever the saved copy's layout or the way it is learnt changes.
+FORMAT_VERSION = 1
+CACHE_FILE = "red-flag-model.json"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,51 +55,69 @@ class Example:
 
 
 class RedFlagModel:
-    """Learnt once from `examples`; `probability` is read-only and thread-safe."""
+    """A learnt model as the tables scoring needs: per feature, its IDF and weight.
+    `learn` fits it with scikit-learn; a copy read back from disk needs none of it."""
 
-    def __init__(self, examples: Sequence[Example], threshold: float) -> None:
-        kinds = {e.red_flag for e in examples}
-        if kinds != {True, False}:
-            raise ValueError("the red-flag model needs examples of both red flags and others")
+    def __init__(
+        self,
+        tables: tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]],
+        intercept: float,
+        threshold: float,
+        size: int,
+    ) -> None:
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"the red-flag threshold must be between 0 and 1, not {threshold}")
-        # Imported here: starting the command line needs none of scikit-learn.
+        self.tables = tables
+        self.intercept = intercept
+        self.threshold = threshold
+        self.size = size
+        self._pipeline: Any = None
+
+    @classmethod
+    def learn(cls, examples: Sequence[Example], threshold: float) -> RedFlagModel:
+        """Fit scikit-learn's TfidfVectorizer (words and pairs; character n-grams within
+        words) and LogisticRegression on `examples`, and keep their numbers."""
+        if {e.red_flag for e in examples} != {True, False}:
+            raise ValueError("the red-flag model needs examples of both red flags and others")
+        # Imported here: a model read back from disk, and the command line, need none.
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
 
-        self.threshold = threshold
-        self.size = len(examples)
         features = make_union(
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True),
+            TfidfVectorizer(analyzer=_word_features, sublinear_tf=True),
+            TfidfVectorizer(analyzer=_char_features, sublinear_tf=True),
         )
         classifier = LogisticRegression(
             C=FIT_STRENGTH, class_weight="balanced", max_iter=5000, random_state=0
         )
         pipeline = make_pipeline(features, classifier)
         pipeline.fit([e.question for e in examples], [e.red_flag for e in examples])
-        self._pipeline: Any = pipeline
-        # Scored by hand, as chatbot/cosine.py scores TF-IDF: predict_proba costs
-        # milliseconds a question, mostly scikit-learn's checks on one row.
         weights = classifier.coef_[0]
-        self._parts: list[tuple[Callable[[str], list[str]], dict[str, tuple[float, float]]]] = []
+        tables = []
         start = 0
         for _, vectorizer in features.transformer_list:
             names = vectorizer.get_feature_names_out()
             part = weights[start : start + len(names)]
-            table = {
-                str(n): (float(i), float(w))
-                for n, i, w in zip(names, vectorizer.idf_, part, strict=True)
-            }
-            self._parts.append((vectorizer.build_analyzer(), table))
+            tables.append(
+                {
+                    str(n): (float(i), float(w))
+                    for n, i, w in zip(names, vectorizer.idf_, part, strict=True)
+                }
+            )
             start += len(names)
-        self._intercept = float(classifier.intercept_[0])
+        model = cls(
+            (tables[0], tables[1]), float(classifier.intercept_[0]), threshold, len(examples)
+        )
+        model._pipeline = pipeline
+        return model
 
     def probability(self, question: str) -> float:
-        """How likely the model finds it that `question` is a red flag (0 to 1)."""
-        score, known = self._intercept, False
-        for analyze, table in self._parts:
+        """How likely the model finds it that `question` is a red flag (0 to 1). Scored
+        by hand, as chatbot/cosine.py scores TF-IDF: scikit-learn's predict_proba costs
+        milliseconds a question, mostly its checks on one row."""
+        score, known = self.intercept, False
+        for analyze, table in zip((_word_features, _char_features), self.tables, strict=True):
             counts = Counter(f for f in analyze(question) if f in table)
             if not counts:
                 continue
@@ -96,11 +129,31 @@ class RedFlagModel:
         return 1.0 / (1.0 + math.exp(-score)) if known else 0.0
 
     def probability_by_scikit_learn(self, question: str) -> float:
-        """The same probability as scikit-learn computes it (for tests)."""
+        """The same probability as scikit-learn computes it (for tests of a learnt model)."""
+        if self._pipeline is None:
+            raise ValueError("only a model learnt in this process has scikit-learn's copy")
         return float(self._pipeline.predict_proba([question])[0][1])
 
     def flags(self, question: str) -> bool:
         return self.probability(question) >= self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tables": self.tables, "intercept": self.intercept, "size": self.size}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], threshold: float) -> RedFlagModel:
+        words, chars = ({f: (v[0], v[1]) for f, v in t.items()} for t in data["tables"])
+        return cls((words, chars), float(data["intercept"]), threshold, int(data["size"]))
+
+
+def _word_features(text: object) -> list[str]:
+    """Words of two letters or more and their pairs, as scikit-learn's word analyzer."""
+    words: list[str] = _TOKEN.findall(str(text).lower())
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+
+def _char_features(text: object) -> list[str]:
+    return char_wb_ngrams(str(text).lower())
 
 
 def read_examples(path: Path) -> list[Example]:
@@ -131,21 +184,52 @@ def read_examples(path: Path) -> list[Example]:
 
 
 def load_red_flag_model(
-    path: Path = defaults.RED_FLAG_EXAMPLES, threshold: float = SCORING.red_flag_threshold
+    path: Path = defaults.RED_FLAG_EXAMPLES,
+    threshold: float = SCORING.red_flag_threshold,
+    cache_dir: Path | None = None,
 ) -> RedFlagModel:
     """The model learnt from `path` (the package's examples), learnt once per file
-    version and threshold. A missing or broken file raises `KnowledgeError`: the
+    version and threshold, and read back from `cache_dir` when a copy learnt from the
+    same examples is there. A missing or broken file raises `KnowledgeError`: the
     safety net never goes quietly missing."""
     try:
-        version = path.stat().st_mtime_ns
+        examples = path.read_bytes()
     except OSError:
         raise KnowledgeError([Problem(path, 1, "the red-flag examples are missing")]) from None
-    return _learnt(path, version, threshold)
+    key = hashlib.sha256(
+        b"%b|%d|%r|%r" % (examples, FORMAT_VERSION, FIT_STRENGTH, _scikit_learn_version())
+    ).hexdigest()
+    return _learnt(path, key, threshold, cache_dir)
 
 
 @lru_cache(maxsize=4)
-def _learnt(path: Path, version: int, threshold: float) -> RedFlagModel:
+def _learnt(path: Path, key: str, threshold: float, cache_dir: Path | None) -> RedFlagModel:
+    saved = cache_dir / CACHE_FILE if cache_dir is not None else None
+    if saved is not None and saved.is_file():
+        try:
+            stored = json.loads(saved.read_text(encoding="utf-8"))
+            if stored.get("key") == key:
+                return RedFlagModel.from_dict(stored["model"], threshold)
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            logger.warning("relearning the red-flag model: %s is unreadable (%s)", saved, error)
     try:
-        return RedFlagModel(read_examples(path), threshold)
+        model = RedFlagModel.learn(read_examples(path), threshold)
     except ValueError as error:
         raise KnowledgeError([Problem(path, 1, str(error))]) from None
+    if saved is not None:
+        try:
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps({"key": key, "model": model.to_dict()})
+            temporary = saved.with_suffix(".tmp")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, saved)
+        except OSError as error:
+            logger.warning("could not save the red-flag model in %s: %s", cache_dir, error)
+    return model
+
+
+def _scikit_learn_version() -> str:
+    try:
+        return version("scikit-learn")
+    except PackageNotFoundError:
+        return ""

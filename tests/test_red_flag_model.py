@@ -3,6 +3,10 @@ would, a second net under the patterns that only ever adds a red flag."""
 
 from __future__ import annotations
 
+import json
+import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,13 @@ from hypothesis import strategies as st
 
 from chatbot import defaults
 from chatbot.problems import KnowledgeError
-from chatbot.red_flag_model import Example, RedFlagModel, load_red_flag_model, read_examples
+from chatbot.red_flag_model import (
+    CACHE_FILE,
+    Example,
+    RedFlagModel,
+    load_red_flag_model,
+    read_examples,
+)
 from chatbot.rules import RuleSet
 from chatbot.safety import load_red_flags, triage
 
@@ -21,7 +31,7 @@ EXAMPLES = Path(__file__).parent / "fixtures" / "red_flag_examples" / "examples.
 
 @pytest.fixture(scope="module")
 def model() -> RedFlagModel:
-    return RedFlagModel(read_examples(EXAMPLES), threshold=0.5)
+    return RedFlagModel.learn(read_examples(EXAMPLES), threshold=0.5)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +79,7 @@ def test_a_question_no_rule_matches_goes_to_a_professional_when_the_model_flags_
 
 
 def test_the_model_never_takes_a_red_flag_away(red_flags: RuleSet) -> None:
-    never = RedFlagModel(
+    never = RedFlagModel.learn(
         [Example("how do I stretch", False), Example("felt a pop", True)], threshold=0.99
     )
     answer = triage("I can't feel my legs and I wet myself", red_flags, "x", model=never)
@@ -119,7 +129,7 @@ def test_missing_examples_stop_the_start_rather_than_drop_the_net(tmp_path: Path
 
 def test_a_threshold_outside_zero_and_one_is_refused_at_construction() -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
-        RedFlagModel([Example("a", True), Example("b", False)], threshold=1.5)
+        RedFlagModel.learn([Example("ab", True), Example("cd", False)], threshold=1.5)
 
 
 def test_the_package_examples_teach_both_kinds() -> None:
@@ -127,3 +137,61 @@ def test_the_package_examples_teach_both_kinds() -> None:
     labels = {e["label"] for e in entries}
     assert labels == {"triage", "ok"}
     assert len(read_examples(defaults.RED_FLAG_EXAMPLES)) == len(entries)
+
+
+QUESTIONS = [
+    "felt something go in my calf when I kicked",
+    "how long should I hold a calf stretch",
+    "since the op my knee is hot",
+]
+
+
+def _copy_of_examples(tmp_path: Path) -> Path:
+    path = tmp_path / "examples.yaml"
+    path.write_text(EXAMPLES.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def test_a_saved_model_is_read_back_with_the_same_probabilities(tmp_path: Path) -> None:
+    examples, cache = _copy_of_examples(tmp_path), tmp_path / "cache"
+    learnt = load_red_flag_model(examples, 0.5, cache)
+    assert (cache / CACHE_FILE).is_file()
+    stored = json.loads((cache / CACHE_FILE).read_text(encoding="utf-8"))
+    read_back = RedFlagModel.from_dict(stored["model"], 0.5)
+    for question in QUESTIONS:
+        assert read_back.probability(question) == pytest.approx(learnt.probability(question))
+
+
+def test_changed_examples_are_learnt_again_and_a_damaged_copy_is_relearnt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    examples, cache = _copy_of_examples(tmp_path), tmp_path / "cache"
+    first = load_red_flag_model(examples, 0.5, cache)
+    with examples.open("a", encoding="utf-8") as file:
+        file.write("- question: my toe went black after the frost\n  label: triage\n")
+    second = load_red_flag_model(examples, 0.5, cache)
+    assert second.size == first.size + 1
+    (cache / CACHE_FILE).write_text("{not json", encoding="utf-8")
+    with examples.open("a", encoding="utf-8") as file:
+        file.write("- question: best trainers for a park run\n  label: ok\n")
+    with caplog.at_level(logging.WARNING, logger="chatbot.red_flag_model"):
+        third = load_red_flag_model(examples, 0.5, cache)
+    assert third.size == first.size + 2
+    assert any("unreadable" in r.getMessage() for r in caplog.records)
+
+
+def test_a_model_read_from_the_cache_needs_no_scikit_learn(tmp_path: Path) -> None:
+    examples, cache = _copy_of_examples(tmp_path), tmp_path / "cache"
+    load_red_flag_model(examples, 0.5, cache)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from chatbot.red_flag_model import load_red_flag_model\n"
+        f"model = load_red_flag_model(Path({str(examples)!r}), 0.5, Path({str(cache)!r}))\n"
+        "model.probability('felt something go')\n"
+        "print('sklearn' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert run.stdout.strip() == "False"
