@@ -239,6 +239,12 @@ def check(
         typer.echo(
             f"{kind}: {len(rules.rules)} rules in force: the package's {len(package)}, {change}"
         )
+    model = engine.red_flag_model
+    if model is not None:
+        typer.echo(
+            f"red-flag model: learnt from {model.size} examples, flags at probability "
+            f"{model.threshold} what no rule matched"
+        )
     site = "site.yaml" if (settings.knowledge_dir / "site.yaml").is_file() else "the documents"
     typer.echo(f"site: {engine.site.name!r}, from {site}")
 

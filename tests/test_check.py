@@ -168,6 +168,7 @@ def test_a_sound_folder_passes_with_a_summary(folder: Path) -> None:
     result = runner.invoke(cli, ["check", str(folder)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("ok: ")
+    assert "red-flag model: learnt from " in result.output
 
 
 def test_check_defaults_to_the_configured_folder(monkeypatch: pytest.MonkeyPatch) -> None:
