@@ -31,6 +31,16 @@ def node_value(node: yaml.Node) -> Any:
     return yaml.safe_load(yaml.serialize(node))
 
 
+def yaml_list(path: Path, what: str) -> list[tuple[Any, int]]:
+    """(value, line) for each item of a YAML file that must be a non-empty list of
+    `what`; raises `KnowledgeError` when it cannot be read or is no such list."""
+    root = compose_yaml(path)
+    if not isinstance(root, yaml.SequenceNode) or not root.value:
+        line = 1 + root.start_mark.line if root is not None else 1
+        raise KnowledgeError([Problem(path, line, f"must be a list of {what}")])
+    return [(node_value(node), 1 + node.start_mark.line) for node in root.value]
+
+
 def yaml_entries(path: Path, problems: list[Problem]) -> list[tuple[str, Any, int]]:
     """(key, value, line) for each entry of a top-level YAML mapping; [] if no file."""
     if not path.is_file():

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
-from chatbot.datafile import compose_yaml, node_value
+from chatbot.datafile import yaml_list
 from chatbot.engine import Engine
 from chatbot.problems import KnowledgeError, Problem
 from chatbot.response import AskResponse, to_response
@@ -69,15 +67,9 @@ class Result:
 
 def load_cases(path: Path, passage_ids: set[str]) -> list[Case]:
     """Read a question set; raise `KnowledgeError` naming each fault as `file:line`."""
-    root = compose_yaml(path)
-    if not isinstance(root, yaml.SequenceNode) or not root.value:
-        line = 1 + root.start_mark.line if root is not None else 1
-        raise KnowledgeError([Problem(path, line, "must be a list of questions")])
     cases: list[Case] = []
     problems: list[Problem] = []
-    for node in root.value:
-        line = 1 + node.start_mark.line
-        entry = node_value(node)
+    for entry, line in yaml_list(path, "questions"):
         try:
             cases.append(_case(entry, line, passage_ids))
         except ValueError as error:

@@ -25,11 +25,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chatbot import defaults
 from chatbot.cosine import char_wb_ngrams
-from chatbot.datafile import compose_yaml, node_value
+from chatbot.datafile import yaml_list
 from chatbot.problems import KnowledgeError, Problem
 from chatbot.scoring import SCORING
 
@@ -159,15 +157,9 @@ def _char_features(text: object) -> list[str]:
 def read_examples(path: Path) -> list[Example]:
     """The examples of a file: a list of entries with `question` and `label` (`triage`
     or `ok`). Every fault raises `KnowledgeError`, each as `file:line: message`."""
-    root = compose_yaml(path)
-    if not isinstance(root, yaml.SequenceNode) or not root.value:
-        line = 1 + root.start_mark.line if root is not None else 1
-        raise KnowledgeError([Problem(path, line, "must be a list of examples")])
     examples: list[Example] = []
     problems: list[Problem] = []
-    for node in root.value:
-        entry = node_value(node)
-        line = 1 + node.start_mark.line
+    for entry, line in yaml_list(path, "examples"):
         if not isinstance(entry, dict) or not FIELDS <= set(entry) <= FIELDS | OPTIONAL_FIELDS:
             problems.append(Problem(path, line, "each example needs a question and a label"))
             continue
