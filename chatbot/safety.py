@@ -19,7 +19,7 @@ SAFETY_FILE = "safety.yaml"
 # after stories ("it never swells but today it did"). An emergency is never hidden.
 _SYMPTOM = (
     r"(swelling|swollen|numbness|numb|tingling|pins and needles|fever|temperature|"
-    r"redness|bruising|bleeding|weakness)"
+    r"redness|bruising|bleeding|weakness|pain(?! ?(killers?|relief|medication|meds|tablets)))"
 )
 _ABSENT = re.compile(
     rf"\b(no|without|with no|neither|nor|dont have any|doesnt have any|didnt have any|"

@@ -50,7 +50,7 @@ def test_the_hand_score_is_scikit_learns_probability(model: RedFlagModel, text: 
 @pytest.mark.parametrize(
     ("question", "flagged"),
     [
-        ("felt something go in my calf when I kicked", True),
+        ("sprinting for the ball and now the top of my thigh is purple", True),
         ("since they did my hip it has been weeping", True),
         ("how long should I hold a calf stretch", False),
         ("which shoes are best for a run", False),
@@ -69,7 +69,7 @@ def test_nothing_the_examples_ever_said_is_no_evidence(model: RedFlagModel) -> N
 def test_a_question_no_rule_matches_goes_to_a_professional_when_the_model_flags_it(
     model: RedFlagModel, red_flags: RuleSet
 ) -> None:
-    question = "felt something go in my calf when I kicked"
+    question = "sprinting for the ball and now the top of my thigh is purple"
     assert red_flags.match(question) is None
     assert triage(question, red_flags, "Not advice.") is None
     answer = triage(question, red_flags, "Not advice.", model=model)

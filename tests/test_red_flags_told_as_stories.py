@@ -98,6 +98,20 @@ def red_flags() -> RuleSet:
         "it wasn't swollen before but now it is",
         "I can't sit for more than 10 minutes without numbness in my groin",
         "Isn't numbness around the groin serious?",
+        "felt something go behind my knee on the last sprint",
+        "I think I've done something nasty to my back moving the wardrobe",
+        "since they did my hip I get a sharp ache going upstairs",
+        "went down hard on the ice and my knee is fat now",
+        "he can't hold it in any more since his back went",
+        "my left foot slaps the pavement when I walk",
+        "my shin feels like it belongs to someone else",
+        "pain shoots from my bum all the way down the back of my leg",
+        "it's a bit worse every week, which stretch now?",
+        "im 14 and my knees ache after football",
+        "he's burning up and his neck is stiff, which pillow?",
+        "she can't get her chin down to her chest since this morning",
+        "my knee is hot, red and puffed up like a balloon",
+        "I could barely walk after the match",
     ],
 )
 def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str) -> None:
@@ -138,6 +152,10 @@ def test_a_red_flag_told_as_a_story_is_triaged(red_flags: RuleSet, question: str
         "I'm 12 weeks into physio and my hamstring is a bit achy",
         "my boss has given out the rota and I'm on my feet all week",
         "our car broke down on the way to the physio, can I do the stretches at home",
+        "my legs feel heavy after a long run, normal?",
+        "can my 9 year old do these stretches? she has no pain at all",
+        "I can't hold it for 30 seconds yet, should I still do the stretch?",
+        "is the pain relief from a heat pad better than a hot bath?",
         "my arthritic knee aches after gardening, no swelling or anything, ice or heat?",
     ],
 )
@@ -157,6 +175,8 @@ def test_an_everyday_question_is_not_triaged(red_flags: RuleSet, question: str) 
         ("it's not swollen", "its not swollen"),
         ("Isn't numbness serious?", "isnt numbness serious?"),
         ("I can't sit for long without numbness", "i cant sit for long without numbness"),
+        ("No pain at all, just stiff", "  at all, just stiff"),
+        ("no pain relief helps", "no pain relief helps"),
     ],
 )
 def test_only_symptoms_plainly_said_to_be_absent_are_taken_out(question: str, read_as: str) -> None:
