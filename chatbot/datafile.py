@@ -27,9 +27,11 @@ def compose_yaml(path: Path) -> yaml.Node | None:
     return node
 
 
-def _parsed(path: Path, parse: Callable[[str], Any]) -> Any:
+def _parsed(path: Path, parse: Callable[[str], Any], text: str | None = None) -> Any:
+    """`parse` applied to the file's text (or to `text`, read from it already), with
+    every read or parse error as a `file:line` problem."""
     try:
-        return parse(path.read_text(encoding="utf-8"))
+        return parse(path.read_text(encoding="utf-8") if text is None else text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or str(error)
@@ -42,15 +44,19 @@ def node_value(node: yaml.Node) -> Any:
     return yaml.safe_load(yaml.serialize(node))
 
 
-def yaml_list(path: Path, what: str) -> list[tuple[Any, int]]:
-    """(value, line) for each item of a YAML file that must be a non-empty list of
-    `what`; raises `KnowledgeError` when it cannot be read or is no such list."""
-    root = compose_yaml(path)
+def yaml_list(path: Path, what: str, text: str | None = None) -> list[tuple[Any, int]]:
+    """(value, line) for each item of a YAML file (or of `text`, its contents as already
+    read) that must be a non-empty list of `what`; raises `KnowledgeError` when it
+    cannot be read or is no such list."""
+    # Values read in one pass (node by node costs a serialisation each), lines from nodes.
+    root, values = _parsed(
+        path,
+        lambda read: (yaml.compose(read, Loader=_LOADER), yaml.load(read, Loader=_LOADER)),
+        text,
+    )
     if not isinstance(root, yaml.SequenceNode) or not root.value:
         line = 1 + root.start_mark.line if root is not None else 1
         raise KnowledgeError([Problem(path, line, f"must be a list of {what}")])
-    # Values read in one pass (node by node costs a serialisation each), lines from nodes.
-    values = _parsed(path, lambda text: yaml.load(text, Loader=_LOADER))
     return [(v, 1 + node.start_mark.line) for v, node in zip(values, root.value, strict=True)]
 
 

@@ -17,6 +17,7 @@ import logging
 import math
 import os
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from chatbot import defaults
 from chatbot.cosine import char_wb_ngrams
 from chatbot.datafile import yaml_list
 from chatbot.problems import KnowledgeError, Problem
+from chatbot.rules import plain
 from chatbot.scoring import SCORING
 
 LABELS = {"triage": True, "ok": False}
@@ -40,7 +42,11 @@ FIT_STRENGTH = 4.0
 # scikit-learn's default word token: two or more word characters.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 # Raised whenever the saved copy's layout or the way it is learnt changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Everything else the learnt numbers depend on, for the saved copy's key.
+_SETTINGS = f"plain text; words and pairs; char_wb 3-5; sublinear tf; balanced C={FIT_STRENGTH}"
+# A message this short is a topic ("back pain"), not a story: the rules alone read it.
+MIN_WORDS = 6
 CACHE_FILE = "red-flag-model.json"
 
 logger = logging.getLogger(__name__)
@@ -72,9 +78,12 @@ class RedFlagModel:
         self._pipeline: Any = None
 
     @classmethod
-    def learn(cls, examples: Sequence[Example], threshold: float) -> RedFlagModel:
+    def learn(
+        cls, examples: Sequence[Example], threshold: float, keep_pipeline: bool = False
+    ) -> RedFlagModel:
         """Fit scikit-learn's TfidfVectorizer (words and pairs; character n-grams within
-        words) and LogisticRegression on `examples`, and keep their numbers."""
+        words) and LogisticRegression on `examples`, and keep their numbers (and, with
+        `keep_pipeline`, scikit-learn's own copy, for tests)."""
         if {e.red_flag for e in examples} != {True, False}:
             raise ValueError("the red-flag model needs examples of both red flags and others")
         # Imported here: a model read back from disk, and the command line, need none.
@@ -90,7 +99,7 @@ class RedFlagModel:
             C=FIT_STRENGTH, class_weight="balanced", max_iter=5000, random_state=0
         )
         pipeline = make_pipeline(features, classifier)
-        pipeline.fit([e.question for e in examples], [e.red_flag for e in examples])
+        pipeline.fit([plain(e.question) for e in examples], [e.red_flag for e in examples])
         weights = classifier.coef_[0]
         tables = []
         start = 0
@@ -107,16 +116,17 @@ class RedFlagModel:
         model = cls(
             (tables[0], tables[1]), float(classifier.intercept_[0]), threshold, len(examples)
         )
-        model._pipeline = pipeline
+        if keep_pipeline:
+            model._pipeline = pipeline
         return model
 
     def probability(self, question: str) -> float:
         """How likely the model finds it that `question` is a red flag (0 to 1). Scored
         by hand, as chatbot/cosine.py scores TF-IDF: scikit-learn's predict_proba costs
         milliseconds a question, mostly its checks on one row."""
-        score, known = self.intercept, False
+        text, score, known = plain(question), self.intercept, False
         for analyze, table in zip((_word_features, _char_features), self.tables, strict=True):
-            counts = Counter(f for f in analyze(question) if f in table)
+            counts = Counter(f for f in analyze(text) if f in table)
             if not counts:
                 continue
             known = True
@@ -129,19 +139,44 @@ class RedFlagModel:
     def probability_by_scikit_learn(self, question: str) -> float:
         """The same probability as scikit-learn computes it (for tests of a learnt model)."""
         if self._pipeline is None:
-            raise ValueError("only a model learnt in this process has scikit-learn's copy")
-        return float(self._pipeline.predict_proba([question])[0][1])
+            raise ValueError("only a model learnt with keep_pipeline has scikit-learn's copy")
+        return float(self._pipeline.predict_proba([plain(question)])[0][1])
 
     def flags(self, question: str) -> bool:
+        """Whether `question` is a story long enough to read (MIN_WORDS) that the model
+        finds a red flag at its threshold."""
+        if len(_TOKEN.findall(plain(question))) < MIN_WORDS:
+            return False
         return self.probability(question) >= self.threshold
 
     def to_dict(self) -> dict[str, Any]:
         return {"tables": self.tables, "intercept": self.intercept, "size": self.size}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], threshold: float) -> RedFlagModel:
-        words, chars = ({f: (v[0], v[1]) for f, v in t.items()} for t in data["tables"])
-        return cls((words, chars), float(data["intercept"]), threshold, int(data["size"]))
+    def from_dict(cls, data: object, threshold: float) -> RedFlagModel:
+        """A model from `to_dict`'s form; ValueError when `data` is not of that form."""
+        if not isinstance(data, dict) or set(data) != {"tables", "intercept", "size"}:
+            raise ValueError("not a saved red-flag model")
+        tables, intercept, size = data["tables"], data["intercept"], data["size"]
+        if not (isinstance(tables, list) and len(tables) == 2):
+            raise ValueError("a saved red-flag model needs two tables")
+        if not isinstance(intercept, float | int) or not isinstance(size, int):
+            raise ValueError("a saved red-flag model needs a number and a size")
+        parsed: list[dict[str, tuple[float, float]]] = []
+        for table in tables:
+            if not isinstance(table, dict):
+                raise ValueError("a saved red-flag model's table must map features")
+            rows = {}
+            for feature, value in table.items():
+                if not (
+                    isinstance(value, list)
+                    and len(value) == 2
+                    and all(isinstance(v, float | int) for v in value)
+                ):
+                    raise ValueError(f"a saved red-flag model has a bad row for {feature!r}")
+                rows[str(feature)] = (float(value[0]), float(value[1]))
+            parsed.append(rows)
+        return cls((parsed[0], parsed[1]), float(intercept), threshold, size)
 
 
 def _word_features(text: object) -> list[str]:
@@ -154,12 +189,13 @@ def _char_features(text: object) -> list[str]:
     return char_wb_ngrams(str(text).lower())
 
 
-def read_examples(path: Path) -> list[Example]:
-    """The examples of a file: a list of entries with `question` and `label` (`triage`
-    or `ok`). Every fault raises `KnowledgeError`, each as `file:line: message`."""
+def read_examples(path: Path, text: str | None = None) -> list[Example]:
+    """The examples of a file (or of `text`, its contents as already read): a list of
+    entries with `question` and `label` (`triage` or `ok`). Every fault raises
+    `KnowledgeError`, each as `file:line: message`."""
     examples: list[Example] = []
     problems: list[Problem] = []
-    for entry, line in yaml_list(path, "examples"):
+    for entry, line in yaml_list(path, "examples", text):
         if not isinstance(entry, dict) or not FIELDS <= set(entry) <= FIELDS | OPTIONAL_FIELDS:
             problems.append(Problem(path, line, "each example needs a question and a label"))
             continue
@@ -181,43 +217,55 @@ def load_red_flag_model(
     cache_dir: Path | None = None,
 ) -> RedFlagModel:
     """The model learnt from `path` (the package's examples), learnt once per file
-    version and threshold, and read back from `cache_dir` when a copy learnt from the
+    contents and threshold, and read back from `cache_dir` when a copy learnt from the
     same examples is there. A missing or broken file raises `KnowledgeError`: the
     safety net never goes quietly missing."""
     try:
-        examples = path.read_bytes()
-    except OSError:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         raise KnowledgeError([Problem(path, 1, "the red-flag examples are missing")]) from None
-    key = hashlib.sha256(
-        b"%b|%d|%r|%r" % (examples, FORMAT_VERSION, FIT_STRENGTH, _scikit_learn_version())
-    ).hexdigest()
-    return _learnt(path, key, threshold, cache_dir)
+    learnt_from = f"{text}|{FORMAT_VERSION}|{_SETTINGS}|{_scikit_learn_version()}"
+    key = hashlib.sha256(learnt_from.encode()).hexdigest()
+    return _learnt(path, text, key, threshold, cache_dir)
 
 
 @lru_cache(maxsize=4)
-def _learnt(path: Path, key: str, threshold: float, cache_dir: Path | None) -> RedFlagModel:
+def _learnt(
+    path: Path, text: str, key: str, threshold: float, cache_dir: Path | None
+) -> RedFlagModel:
     saved = cache_dir / CACHE_FILE if cache_dir is not None else None
     if saved is not None and saved.is_file():
         try:
             stored = json.loads(saved.read_text(encoding="utf-8"))
-            if stored.get("key") == key:
-                return RedFlagModel.from_dict(stored["model"], threshold)
-        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            if isinstance(stored, dict) and stored.get("key") == key:
+                return RedFlagModel.from_dict(stored.get("model"), threshold)
+        except (OSError, ValueError) as error:
             logger.warning("relearning the red-flag model: %s is unreadable (%s)", saved, error)
     try:
-        model = RedFlagModel.learn(read_examples(path), threshold)
+        # The very text the key was made from: an edit meanwhile is learnt next time.
+        model = RedFlagModel.learn(read_examples(path, text), threshold)
     except ValueError as error:
         raise KnowledgeError([Problem(path, 1, str(error))]) from None
     if saved is not None:
-        try:
-            saved.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"key": key, "model": model.to_dict()})
-            temporary = saved.with_suffix(".tmp")
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, saved)
-        except OSError as error:
-            logger.warning("could not save the red-flag model in %s: %s", cache_dir, error)
+        _save(saved, json.dumps({"key": key, "model": model.to_dict()}))
     return model
+
+
+def _save(saved: Path, text: str) -> None:
+    """Write `text` to `saved` whole or not at all: a temporary file of its own, then a
+    rename, so processes starting together never read half a copy."""
+    try:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=saved.parent, prefix=".red-flag-model-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, saved)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        logger.warning("could not save the red-flag model in %s: %s", saved.parent, error)
 
 
 def _scikit_learn_version() -> str:

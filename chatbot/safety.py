@@ -16,10 +16,14 @@ SAFETY_FILE = "safety.yaml"
 # right after the negation counts, and those joined to it by "or"/"nor": a comma, a full
 # stop or "and" ends the list ("no fever, numbness in my groin" keeps the numbness).
 # "Isn't", "never" and "not" are left alone: they are as often questions or before-and-
-# after stories ("it never swells but today it did"). An emergency is never hidden.
+# after stories ("it never swells but today it did"). "No pain" counts only where the
+# clause ends with it ("she has no pain at all", "no pain, just stiff"): "no pain in the
+# day but cries at night" and "without pain" (a day without pain) keep it. An emergency
+# is never hidden.
 _SYMPTOM = (
     r"(swelling|swollen|numbness|numb|tingling|pins and needles|fever|temperature|"
-    r"redness|bruising|bleeding|weakness|pain(?! ?(killers?|relief|medication|meds|tablets)))"
+    r"redness|bruising|bleeding|weakness|"
+    r"pain(?= at all\b| whatsoever\b| or | nor |\s*[,.;:!?]|\s*$))"
 )
 _ABSENT = re.compile(
     rf"\b(no|without|with no|neither|nor|dont have any|doesnt have any|didnt have any|"
@@ -38,7 +42,9 @@ def without_absent_symptoms(question: str) -> str:
     text = re.sub(r"['’`]", "", question.lower())
 
     def drop(found: re.Match[str]) -> str:
-        if found.group(1) == "without" and _CANNOT.search(text[: found.start()]):
+        if found.group(1) == "without" and (
+            "pain" in found.group(0) or _CANNOT.search(text[: found.start()])
+        ):
             return found.group(0)
         return " "
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from chatbot.red_flag_model import (
     CACHE_FILE,
     Example,
     RedFlagModel,
+    _learnt,
     load_red_flag_model,
     read_examples,
 )
@@ -31,7 +33,7 @@ EXAMPLES = Path(__file__).parent / "fixtures" / "red_flag_examples" / "examples.
 
 @pytest.fixture(scope="module")
 def model() -> RedFlagModel:
-    return RedFlagModel.learn(read_examples(EXAMPLES), threshold=0.5)
+    return RedFlagModel.learn(read_examples(EXAMPLES), threshold=0.5, keep_pipeline=True)
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +41,25 @@ def red_flags() -> RuleSet:
     return load_red_flags(Path("/nonexistent"))
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.text(max_size=200))
+# Words of the examples, and others, so generated questions share n-grams with them.
+_VOCABULARY = (
+    "felt something go thigh kicked ball back box twanged hamstring purple since they did "
+    "my knee scar weeping how long hold stretch which best after run can foam roll shoes "
+    "walking I the and it now is a to zzz qqq é 腰痛 !! ?"
+)
+WORDS = st.sampled_from(_VOCABULARY.split())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=30).map(" ".join))
 def test_the_hand_score_is_scikit_learns_probability(model: RedFlagModel, text: str) -> None:
     by_hand = model.probability(text)
-    if by_hand:  # 0 means no n-gram of the examples: no evidence at all
+    if by_hand:
         assert by_hand == pytest.approx(model.probability_by_scikit_learn(text), abs=1e-9)
+    else:  # no n-gram of the examples at all: no evidence, where scikit-learn gives its bias
+        assert model.probability_by_scikit_learn(text) == pytest.approx(
+            1 / (1 + math.exp(-model.intercept))
+        )
 
 
 @pytest.mark.parametrize(
@@ -64,6 +79,13 @@ def test_the_model_flags_wordings_like_its_red_flags(
 
 def test_nothing_the_examples_ever_said_is_no_evidence(model: RedFlagModel) -> None:
     assert model.probability("zzz qqq") == 0.0
+
+
+def test_a_topic_of_a_few_words_is_left_to_the_rules(model: RedFlagModel) -> None:
+    story = "sprinting for the ball and now the top of my thigh is purple"
+    assert model.flags(story)
+    assert model.probability("thigh purple") >= model.threshold
+    assert not model.flags("thigh purple")
 
 
 def test_a_question_no_rule_matches_goes_to_a_professional_when_the_model_flags_it(
@@ -178,6 +200,28 @@ def test_changed_examples_are_learnt_again_and_a_damaged_copy_is_relearnt(
         third = load_red_flag_model(examples, 0.5, cache)
     assert third.size == first.size + 2
     assert any("unreadable" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        [1, 2],
+        None,
+        {"tables": [[], []], "intercept": 0.1, "size": 3},
+        {"tables": [{"a": ["x", 1]}, {}], "intercept": 0.1, "size": 3},
+        {"tables": [{}, {}], "intercept": "0.1", "size": 3},
+    ],
+)
+def test_a_saved_copy_of_the_wrong_shape_is_relearnt(tmp_path: Path, saved: object) -> None:
+    examples, cache = _copy_of_examples(tmp_path), tmp_path / "cache"
+    load_red_flag_model(examples, 0.5, cache)
+    key = json.loads((cache / CACHE_FILE).read_text(encoding="utf-8"))["key"]
+    (cache / CACHE_FILE).write_text(json.dumps({"key": key, "model": saved}), encoding="utf-8")
+    with pytest.raises(ValueError, match="saved red-flag model"):
+        RedFlagModel.from_dict(saved, 0.5)
+    _learnt.cache_clear()
+    relearnt = load_red_flag_model(examples, 0.5, cache)
+    assert relearnt.flags("sprinting for the ball and now the top of my thigh is purple")
 
 
 def test_a_model_read_from_the_cache_needs_no_scikit_learn(tmp_path: Path) -> None:
