@@ -76,7 +76,6 @@ Run = tuple[str, Path, "Sequence[Case] | Path", "Mapping[str, Sequence[str]] | N
 # question -> (passage id given as the answer or None, confidence, triaged, the passage
 # offered first: the answer's, else the first "Did you mean…")
 Reply = tuple[str | None, float, bool, str | None]
-Ranker = Callable[[str], Reply]
 
 
 @dataclass

@@ -118,15 +118,6 @@ class CosineScorer:
             return self.rows.dot(np.arange(self.rows.matrix.shape[0]), *query)
         return self.postings.dot(*query)
 
-    def scores_of(self, document: object, rows: np.ndarray) -> np.ndarray | None:
-        """Cosine of the query with the given rows only, in their order."""
-        query = self.query(document)
-        if query is None:
-            return None
-        if self.rows is None:
-            return self.postings.dot(*query)[rows] if self.postings else None
-        return self.rows.dot(rows, *query)
-
     def rows_dot(self, rows: np.ndarray, columns: list[int], weights: np.ndarray) -> np.ndarray:
         """For a query already weighed (`query`), its cosine with the given rows."""
         if self.rows is None:

@@ -9,10 +9,11 @@ import logging
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from scipy import sparse
@@ -55,12 +56,7 @@ def index_key(
     knowledge folder or of the parser shows), synonyms, alternates, the scoring
     values, the packages whose data it holds, and the format version."""
     digest = hashlib.sha256()
-    packages = {}
-    for name in _INDEX_PACKAGES:
-        try:
-            packages[name] = version(name)
-        except PackageNotFoundError:
-            packages[name] = "?"
+    packages = {name: package_version(name) for name in _INDEX_PACKAGES}
     head = [FORMAT_VERSION, packages, repr(scoring), sorted(synonyms.items())]
     head.append(sorted((k, list(v)) for k, v in alternates.items()))
     digest.update(json.dumps(head, sort_keys=True).encode())
@@ -94,14 +90,30 @@ def save_index(folder: Path, key: str, index: Index) -> None:
         arrays[f"{name}_data"] = matrix.data
         arrays[f"{name}_indices"] = matrix.indices
         arrays[f"{name}_indptr"] = matrix.indptr
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".npz")
+    write_whole(folder / CACHE_FILE, lambda file: np.savez(file, allow_pickle=False, **arrays))
+
+
+def write_whole(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write `path` whole or not at all: `write` fills a temporary file of its own in the
+    same folder, which is then renamed, so processes starting together never read half
+    a copy."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
     try:
         with os.fdopen(handle, "wb") as file:
-            np.savez(file, allow_pickle=False, **arrays)
-        os.replace(temporary, folder / CACHE_FILE)
+            write(file)
+        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def package_version(name: str) -> str:
+    """The installed version of package `name`, or "?" when it is not installed."""
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
 
 
 def load_index(folder: Path, key: str) -> Index | None:

@@ -15,20 +15,18 @@ import itertools
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from chatbot import defaults
 from chatbot.cosine import char_wb_ngrams
 from chatbot.datafile import yaml_list
+from chatbot.index_cache import package_version, write_whole
 from chatbot.problems import KnowledgeError, Problem
 from chatbot.rules import plain
 from chatbot.scoring import SCORING
@@ -124,7 +122,10 @@ class RedFlagModel:
         """How likely the model finds it that `question` is a red flag (0 to 1). Scored
         by hand, as chatbot/cosine.py scores TF-IDF: scikit-learn's predict_proba costs
         milliseconds a question, mostly its checks on one row."""
-        text, score, known = plain(question), self.intercept, False
+        return self._probability_of_plain(plain(question))
+
+    def _probability_of_plain(self, text: str) -> float:
+        score, known = self.intercept, False
         for analyze, table in zip((_word_features, _char_features), self.tables, strict=True):
             counts = Counter(f for f in analyze(text) if f in table)
             if not counts:
@@ -145,9 +146,10 @@ class RedFlagModel:
     def flags(self, question: str) -> bool:
         """Whether `question` is a story long enough to read (MIN_WORDS) that the model
         finds a red flag at its threshold."""
-        if len(_TOKEN.findall(plain(question))) < MIN_WORDS:
+        text = plain(question)
+        if len(_TOKEN.findall(text)) < MIN_WORDS:
             return False
-        return self.probability(question) >= self.threshold
+        return self._probability_of_plain(text) >= self.threshold
 
     def to_dict(self) -> dict[str, Any]:
         return {"tables": self.tables, "intercept": self.intercept, "size": self.size}
@@ -224,7 +226,7 @@ def load_red_flag_model(
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         raise KnowledgeError([Problem(path, 1, "the red-flag examples are missing")]) from None
-    learnt_from = f"{text}|{FORMAT_VERSION}|{_SETTINGS}|{_scikit_learn_version()}"
+    learnt_from = f"{text}|{FORMAT_VERSION}|{_SETTINGS}|{package_version('scikit-learn')}"
     key = hashlib.sha256(learnt_from.encode()).hexdigest()
     return _learnt(path, text, key, threshold, cache_dir)
 
@@ -252,24 +254,7 @@ def _learnt(
 
 
 def _save(saved: Path, text: str) -> None:
-    """Write `text` to `saved` whole or not at all: a temporary file of its own, then a
-    rename, so processes starting together never read half a copy."""
     try:
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=saved.parent, prefix=".red-flag-model-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temporary, saved)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_whole(saved, lambda file: file.write(text.encode("utf-8")))
     except OSError as error:
         logger.warning("could not save the red-flag model in %s: %s", saved.parent, error)
-
-
-def _scikit_learn_version() -> str:
-    try:
-        return version("scikit-learn")
-    except PackageNotFoundError:
-        return ""

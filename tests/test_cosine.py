@@ -54,8 +54,9 @@ def test_scores_equal_scikit_learn_transform_and_dot(question: str, by_rows: boo
     model = Tfidf.fit(TEXTS, split_words)
     scorer = CosineScorer(split_words, model.features, model.idf, model.matrix, by_rows=by_rows)
     rows = np.asarray([4, 0, 2])
-    scores = scorer.scores_of(question, rows)
-    assert scores is not None
+    query = scorer.query(question)
+    assert query is not None
+    scores = scorer.rows_dot(rows, *query)
     np.testing.assert_allclose(scores, expected[rows], atol=1e-12)
     every = scorer.scores(question)
     assert every is not None
@@ -65,4 +66,5 @@ def test_scores_equal_scikit_learn_transform_and_dot(question: str, by_rows: boo
 def test_a_query_of_unknown_features_scores_nothing() -> None:
     model = Tfidf.fit(TEXTS, split_words)
     scorer = CosineScorer(split_words, model.features, model.idf, model.matrix, by_rows=True)
-    assert scorer.scores_of("zebra quagga", np.asarray([0, 1])) is None
+    assert scorer.query("zebra quagga") is None
+    assert scorer.scores("zebra quagga") is None
